@@ -1,0 +1,1 @@
+"""IQ-file targets: read, patch and validate each vendor format (one module per format)."""

@@ -1,0 +1,1 @@
+"""Pure numeric models of the ISP stages CamPro tunes (no I/O)."""
