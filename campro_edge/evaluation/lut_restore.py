@@ -22,7 +22,7 @@ class LutRestorer:
         self.bins = bins
         self._sums = np.zeros((bins ** 3, 3))
         self._counts = np.zeros(bins ** 3)
-        self._table: np.ndarray | None = None
+        self._table: np.ndarray | None = None  # float32 (bins, bins, bins, 3)
 
     def _index(self, captured: np.ndarray, bins: int) -> np.ndarray:
         q = (captured.reshape(-1, 3).astype(np.int64) * bins) >> 8
@@ -35,7 +35,7 @@ class LutRestorer:
         if c.shape != r.shape:
             raise ValueError("captured and raw images differ in shape")
         idx = self._index(c, self.bins)
-        np.add.at(self._counts, idx, 1.0)
+        self._counts += np.bincount(idx, minlength=self.bins ** 3)
         for ch in range(3):
             self._sums[:, ch] += np.bincount(
                 idx, weights=r.reshape(-1, 3)[:, ch].astype(np.float64), minlength=self.bins ** 3
@@ -71,9 +71,24 @@ class LutRestorer:
             if filled.all() or level == 1:
                 break
             level //= 2
-        self._table = np.clip(np.rint(table), 0, 255).astype(np.uint8).reshape(-1, 3)
+        self._table = table.astype(np.float32)
         return self._table
 
     def apply(self, captured: np.ndarray) -> np.ndarray:
+        """Restore a uint8 RGB image (trilinear interpolation between table cells)."""
         c = np.asarray(captured, dtype=np.uint8)
-        return self.table()[self._index(c, self.bins)].reshape(c.shape)
+        b = self.bins
+        t = self.table()
+        pos = np.clip(c.reshape(-1, 3).astype(np.float32) * (b / 256.0) - 0.5, 0, b - 1)
+        i0 = np.minimum(pos.astype(np.int64), b - 2)
+        w = pos - i0
+        out = np.zeros((pos.shape[0], 3), np.float32)
+        for dr in (0, 1):
+            wr = w[:, 0] if dr else 1 - w[:, 0]
+            for dg in (0, 1):
+                wg = w[:, 1] if dg else 1 - w[:, 1]
+                for db in (0, 1):
+                    wb = w[:, 2] if db else 1 - w[:, 2]
+                    v = t[i0[:, 0] + dr, i0[:, 1] + dg, i0[:, 2] + db]
+                    out += (wr * wg * wb)[:, None] * v
+        return np.clip(np.rint(out), 0, 255).astype(np.uint8).reshape(c.shape)

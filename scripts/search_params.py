@@ -1,0 +1,395 @@
+#!/usr/bin/env python3
+"""Seeded search for CamPro ISP parameters the RV1126 can hold (issue 5, `examples/isp.json`).
+
+Every candidate is a hardware parameter set (CCM on the 1/128 register grid, 45 gamma knots with
+12-bit outputs) rendered with `campro_edge.isp.hardware.render_hardware`, i.e. exactly what the
+board outputs. For each candidate, on subsets:
+
+* captured top-1: gallery = raw `_0001` image of all identities, probes = the first
+  `--probes` non-gallery images of the *evaluation* identities rendered through the ISP;
+  a probe where dlib finds no face counts as a miss ("top1"); "top1_oracle" additionally embeds
+  undetected probes at the face box found in the raw image (an attacker who knows where the
+  face is) — reported, not optimised;
+* LUT-restored top-1: a per-pixel colour table from captured to raw (`LutRestorer`) fitted on
+  the *attack* identities (disjoint from the evaluation identities) is applied to the probes;
+  this is the cheap stand-in for both the enhancer and the restoration attacker;
+* detection: OpenCV HOG people detector on the scenes, raw vs LUT-restored ("enhanced") and raw
+  vs captured: image-level detection rate ratio and box recall against raw.
+
+Identities (sorted by name) alternate: even index = attack (training) set, odd index = evaluation.
+Selection: feasible = captured top1 <= `--max-top1` and enhanced detection ratio >= `--min-det`;
+among feasible, lowest LUT-restored top-1, then highest enhanced box recall. The winner is then
+confirmed on all probes of all identities (and `--confirm-extra` runners-up), and written to
+`--out` as an `isp.json` (gamma as 4096 uniform values that `fit_hardware` maps back onto the
+exact 45 knots). Raw embeddings are cached under `out/search_cache/`.
+
+    .venv/bin/python scripts/search_params.py --seed 5 --candidates 48
+
+Deterministic for a given seed, data and library versions (dlib and OpenCV are deterministic).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from campro_edge.evaluation.datasets import FaceItem, list_faces, list_scenes, read_rgb  # noqa: E402
+from campro_edge.evaluation.detection import summarize  # noqa: E402
+from campro_edge.evaluation.face import EmbedPool, FaceResult  # noqa: E402
+from campro_edge.evaluation.identification import identify  # noqa: E402
+from campro_edge.evaluation.lut_restore import LutRestorer  # noqa: E402
+from campro_edge.evaluation.person import PersonDetector  # noqa: E402
+from campro_edge.isp.constants import CODE_MAX, X45  # noqa: E402
+from campro_edge.isp.hardware import HardwareIsp, fit_hardware, render_hardware  # noqa: E402
+from campro_edge.params import IspParams, Metadata  # noqa: E402
+
+P45 = (X45 / CODE_MAX) ** (1 / 2.2)  # perceptual position of each knot (sRGB-like encoding)
+SCENE_LONG_SIDE = 480
+
+
+@dataclass
+class Candidate:
+    name: str
+    family: str
+    ccm: list[list[float]]
+    gamma_y: list[int]
+
+    def hw(self) -> HardwareIsp:
+        return HardwareIsp.from_matrix(np.asarray(self.ccm), np.asarray(self.gamma_y))
+
+
+def _knots(y: np.ndarray) -> list[int]:
+    return [int(v) for v in np.clip(np.rint(np.asarray(y) * CODE_MAX), 0, CODE_MAX)]
+
+
+def _tri(u: np.ndarray) -> np.ndarray:
+    return 1.0 - np.abs(np.mod(u, 2.0) - 1.0)
+
+
+def _q(m: np.ndarray) -> list[list[float]]:
+    m = np.clip(np.asarray(m, dtype=np.float64), -7.99, 7.99)
+    return (np.round(m * 128) / 128).tolist()
+
+
+def random_ccm(rng: np.random.Generator) -> tuple[str, np.ndarray]:
+    kind = rng.choice(["identity", "dense", "dense-rowsum1", "swap"])
+    if kind == "identity":
+        return kind, np.eye(3)
+    if kind == "swap":
+        perm = np.eye(3)[rng.permutation(3)]
+        signs = rng.choice([-1.0, 1.0], size=3)
+        m = perm * signs[:, None] + rng.normal(0, 0.5, (3, 3))
+        m[:, :] += np.where(signs[:, None] < 0, 1.0, 0.0) / 3  # keep negated rows partly visible
+        return kind, m
+    s = rng.uniform(0.3, 3.0)
+    m = np.eye(3) + rng.normal(0, s, (3, 3))
+    if kind == "dense-rowsum1":
+        m = m - (m.sum(1, keepdims=True) - 1.0) / 3.0
+    return f"{kind}(s={s:.2f})", m
+
+
+def random_gamma(rng: np.random.Generator) -> tuple[str, np.ndarray]:
+    kind = rng.choice(["fold", "fold", "multisine", "plateau"])
+    if kind == "fold":
+        k = rng.uniform(1.5, 5.0)
+        ph = rng.uniform(0.0, 2.0)
+        lo, hi = rng.uniform(0.0, 0.2), rng.uniform(0.8, 1.0)
+        return f"fold(k={k:.2f},ph={ph:.2f})", lo + (hi - lo) * _tri(k * P45 + ph)
+    if kind == "multisine":
+        y = P45.copy()
+        parts = []
+        for _ in range(rng.integers(1, 4)):
+            a, f, ph = rng.uniform(0.1, 0.5), rng.uniform(1.0, 6.0), rng.uniform(0, 2 * np.pi)
+            y = y + a * np.sin(2 * np.pi * f * P45 + ph)
+            parts.append(f"{a:.2f}@{f:.1f}")
+        y = y - y.min()
+        y = y / max(y.max(), 1e-6)
+        return "multisine(" + ",".join(parts) + ")", y
+    a = rng.uniform(0.1, 0.6)
+    b = min(1.0, a + rng.uniform(0.15, 0.4))
+    c = rng.uniform(0.0, 1.0)
+    upper = c + (P45 - b) / (1 - b + 1e-9) * (1 - c)
+    y = np.where(a > P45, P45 / a * c, np.where(b < P45, upper, c))
+    if rng.random() < 0.5:
+        y = _tri(2.0 * y)
+    return f"plateau(a={a:.2f},b={b:.2f},c={c:.2f})", y
+
+
+def generate(seed: int, n: int) -> list[Candidate]:
+    rng = np.random.default_rng(seed)
+    sanity = "identity CCM, gamma 1/2.2 (sanity check)"
+    out = [Candidate("c000", sanity, _q(np.eye(3)), _knots(P45))]
+    for i in range(1, n):
+        cn, m = random_ccm(rng)
+        gn, y = random_gamma(rng)
+        out.append(Candidate(f"c{i:03d}", f"{cn} + {gn}", _q(m), _knots(y)))
+    return out
+
+
+def perturb(base: Candidate, rng: np.random.Generator, idx: int) -> Candidate:
+    m = np.asarray(base.ccm) + rng.normal(0, 0.3, (3, 3))
+    y = np.asarray(base.gamma_y) / CODE_MAX + rng.normal(0, 0.05, 45)
+    return Candidate(f"r{idx:03d}", f"refine({base.name})", _q(m), _knots(np.clip(y, 0, 1)))
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    gallery_emb: np.ndarray
+    gallery_labels: list[str]
+    probes: list[FaceItem]
+    probe_raw: list[np.ndarray]
+    probe_boxes: list[tuple[int, int, int, int] | None]
+    train_raw: list[np.ndarray]
+    scenes_raw: list[np.ndarray]
+    scenes_raw_boxes: list
+
+
+def raw_cache(items: list[FaceItem], pool: EmbedPool, path: Path) -> dict[str, FaceResult]:
+    if path.exists():
+        z = np.load(path)
+        keys = [str(k) for k in z["keys"]]
+        if keys == [i.key for i in items]:
+            return {
+                k: FaceResult(bool(d), None if np.isnan(e).any() else e,
+                              None if b[0] < 0 else tuple(int(v) for v in b))
+                for k, e, d, b in zip(keys, z["emb"], z["detected"], z["boxes"], strict=True)
+            }
+    print(f"embedding {len(items)} raw faces (cached in {path}) ...", flush=True)
+    res = pool.embed([read_rgb(i.path) for i in items])
+    emb = np.full((len(items), 128), np.nan, np.float32)
+    for k, r in enumerate(res):
+        if r.embedding is not None:
+            emb[k] = r.embedding
+    boxes = np.array([r.box if r.box else (-1, -1, -1, -1) for r in res])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, keys=np.array([i.key for i in items]), emb=emb,
+             detected=np.array([r.detected for r in res]), boxes=boxes)
+    return {i.key: r for i, r in zip(items, res, strict=True)}
+
+
+def shrink(img: np.ndarray, long_side: int) -> np.ndarray:
+    h, w = img.shape[:2]
+    f = long_side / max(h, w)
+    if f >= 1:
+        return img
+    return cv2.resize(img, (round(w * f), round(h * f)), interpolation=cv2.INTER_AREA)
+
+
+def build_context(faces: Path, scenes: Path, pool: EmbedPool, detector: PersonDetector,
+                  probes_per_id: int | None) -> Context:
+    items = list_faces(faces)
+    cache = raw_cache(items, pool, ROOT / "out" / "search_cache" / "raw_faces.npz")
+    ids = sorted({i.identity for i in items})
+    attack = set(ids[0::2])
+    gal = [i for i in items if i.is_gallery]
+    g_emb = np.stack([cache[i.key].embedding if cache[i.key].embedding is not None
+                      else np.full(128, np.nan, np.float32) for i in gal])
+    probes: list[FaceItem] = []
+    per: dict[str, int] = {}
+    for i in items:
+        if i.is_gallery or i.identity in attack:
+            continue
+        if probes_per_id is not None and per.get(i.identity, 0) >= probes_per_id:
+            continue
+        per[i.identity] = per.get(i.identity, 0) + 1
+        probes.append(i)
+    train = [read_rgb(i.path) for i in items if i.identity in attack]
+    scenes_raw = [shrink(read_rgb(p), SCENE_LONG_SIDE) for p in list_scenes(scenes)]
+    return Context(
+        gallery_emb=g_emb,
+        gallery_labels=[i.identity for i in gal],
+        probes=probes,
+        probe_raw=[read_rgb(i.path) for i in probes],
+        probe_boxes=[cache[i.key].box for i in probes],
+        train_raw=train,
+        scenes_raw=scenes_raw,
+        scenes_raw_boxes=[detector.detect(s) for s in scenes_raw],
+    )
+
+
+def _id_metrics(ctx: Context, res: list[FaceResult]) -> dict[str, float]:
+    labels = [p.identity for p in ctx.probes]
+    nan = np.full(128, np.nan, np.float32)
+    strict = np.stack([r.embedding if (r.detected and r.embedding is not None) else nan
+                       for r in res])
+    oracle = np.stack([r.embedding if r.embedding is not None else nan for r in res])
+    a = identify(ctx.gallery_emb, ctx.gallery_labels, strict, labels)
+    b = identify(ctx.gallery_emb, ctx.gallery_labels, oracle, labels)
+    return {"top1": a.top1, "top1_oracle": b.top1,
+            "face_det": sum(r.detected for r in res) / len(res)}
+
+
+def evaluate(c: Candidate, ctx: Context, pool: EmbedPool, detector: PersonDetector) -> dict:
+    hw = c.hw()
+    t0 = time.time()
+    captured = [render_hardware(hw, x) for x in ctx.probe_raw]
+    lut = LutRestorer(32).fit(((render_hardware(hw, x), x) for x in ctx.train_raw), stride=2)
+    restored = [lut.apply(x) for x in captured]
+    res = pool.embed(captured + restored, ctx.probe_boxes + ctx.probe_boxes)
+    n = len(captured)
+    cap = _id_metrics(ctx, res[:n])
+    rst = _id_metrics(ctx, res[n:])
+    sc_cap = [render_hardware(hw, s) for s in ctx.scenes_raw]
+    sc_enh = [lut.apply(s) for s in sc_cap]
+    d_cap = summarize([detector.detect(s) for s in sc_cap], ctx.scenes_raw_boxes)
+    d_enh = summarize([detector.detect(s) for s in sc_enh], ctx.scenes_raw_boxes)
+    return {
+        "name": c.name,
+        "family": c.family,
+        "captured_top1": cap["top1"],
+        "captured_top1_oracle": cap["top1_oracle"],
+        "captured_face_det": cap["face_det"],
+        "lut_top1": rst["top1"],
+        "lut_top1_oracle": rst["top1_oracle"],
+        "lut_face_det": rst["face_det"],
+        "det_ratio_captured": d_cap.rate_ratio,
+        "det_recall_captured": d_cap.recall_vs_raw,
+        "det_ratio_enhanced": d_enh.rate_ratio,
+        "det_recall_enhanced": d_enh.recall_vs_raw,
+        "n_probes": n,
+        "seconds": round(time.time() - t0, 1),
+    }
+
+
+def feasible(r: dict, max_top1: float, min_det: float) -> bool:
+    return r["captured_top1"] <= max_top1 and r["det_ratio_enhanced"] >= min_det
+
+
+def rank_key(r: dict) -> tuple:
+    return (r["lut_top1"], -r["det_recall_enhanced"], r["captured_top1_oracle"])
+
+
+def to_params(c: Candidate, provenance: str, notes: str) -> IspParams:
+    hw = c.hw()
+    gamma = (hw.gamma_lut12.astype(np.float64) / CODE_MAX).tolist()
+    params = IspParams(
+        ccm=hw.ccm.tolist(),
+        gamma=gamma,
+        metadata=Metadata(name=f"search-{c.name}", provenance=provenance, notes=notes),
+    )
+    back = fit_hardware(params)
+    if not np.array_equal(back.ccm_regs, hw.ccm_regs):
+        raise SystemExit("internal error: CCM does not survive fit_hardware")
+    if not np.array_equal(back.gamma_y, hw.gamma_y):
+        diff = int(np.abs(back.gamma_y - hw.gamma_y).max())
+        print(f"note: gamma knots move by up to {diff} codes through fit_hardware")
+    return params
+
+
+def fmt_row(r: dict) -> str:
+    def p(v: float) -> str:
+        return "n/a" if v != v else f"{100 * v:.1f}%"
+    return (f"| {r['name']} | {r['family']} | {p(r['captured_top1'])} | "
+            f"{p(r['captured_top1_oracle'])} | {p(r['captured_face_det'])} | {p(r['lut_top1'])} | "
+            f"{p(r['det_ratio_captured'])} | {p(r['det_ratio_enhanced'])} | "
+            f"{p(r['det_recall_enhanced'])} |")
+
+
+TABLE_HEAD = (
+    "| cand | family | captured top-1 | captured top-1 (oracle box) | captured face det | "
+    "LUT-restored top-1 | det ratio captured | det ratio enhanced(LUT) | box recall enhanced |\n"
+    "|---|---|---|---|---|---|---|---|---|"
+)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--faces", type=Path, default=ROOT.parent / "shared" / "data" / "faces")
+    ap.add_argument("--scenes", type=Path, default=ROOT.parent / "shared" / "data" / "scenes")
+    ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--candidates", type=int, default=48)
+    ap.add_argument("--refine", type=int, default=8, help="perturbations of the best feasible")
+    ap.add_argument("--probes", type=int, default=3, help="probes per evaluation identity")
+    ap.add_argument("--max-top1", type=float, default=0.03)
+    ap.add_argument("--min-det", type=float, default=0.8)
+    ap.add_argument("--confirm-extra", type=int, default=2)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--outdir", type=Path, default=ROOT / "out" / "search")
+    ap.add_argument("--out", type=Path, default=ROOT / "examples" / "isp.search.json")
+    args = ap.parse_args()
+
+    args.outdir.mkdir(parents=True, exist_ok=True)
+    detector = PersonDetector()
+    log = args.outdir / f"candidates-seed{args.seed}.jsonl"
+    with EmbedPool(args.workers) as pool:
+        ctx = build_context(args.faces, args.scenes, pool, detector, args.probes)
+        print(f"{len(ctx.probes)} probes, {len(ctx.train_raw)} attack images, "
+              f"{len(ctx.scenes_raw)} scenes", flush=True)
+        results: list[dict] = []
+        cands = {c.name: c for c in generate(args.seed, args.candidates)}
+        with log.open("w") as fh:
+            def run(c: Candidate) -> None:
+                r = evaluate(c, ctx, pool, detector)
+                results.append(r)
+                fh.write(json.dumps({**r, "ccm": c.ccm, "gamma_y": c.gamma_y}) + "\n")
+                fh.flush()
+                print(fmt_row(r), flush=True)
+
+            for c in list(cands.values()):
+                run(c)
+            ok = sorted((r for r in results if feasible(r, args.max_top1, args.min_det)),
+                        key=rank_key)
+            rng = np.random.default_rng(args.seed + 1000)
+            for k in range(args.refine if ok else 0):
+                c = perturb(cands[ok[k % min(3, len(ok))]["name"]], rng, k)
+                cands[c.name] = c
+                run(c)
+        ok = sorted((r for r in results if feasible(r, args.max_top1, args.min_det)),
+                    key=rank_key)
+        summary = {"seed": args.seed, "n": len(results), "feasible": [r["name"] for r in ok]}
+        if not ok:
+            print("no feasible candidate")
+        confirmed = []
+        for r in ok[: 1 + args.confirm_extra]:
+            full = build_context(args.faces, args.scenes, pool, detector, None)
+            full.probes = [p for p in list_faces(args.faces) if not p.is_gallery]
+            cache = raw_cache(list_faces(args.faces), pool,
+                              ROOT / "out" / "search_cache" / "raw_faces.npz")
+            full.probe_raw = [read_rgb(p.path) for p in full.probes]
+            full.probe_boxes = [cache[p.key].box for p in full.probes]
+            fr = evaluate(cands[r["name"]], full, pool, detector)
+            fr["scope"] = "all probes of all identities"
+            confirmed.append(fr)
+            print("confirmed:", fmt_row(fr), flush=True)
+    summary["confirmed"] = confirmed
+    (args.outdir / f"summary-seed{args.seed}.json").write_text(json.dumps(summary, indent=2))
+    table = "\n".join([TABLE_HEAD] + [fmt_row(r) for r in results])
+    (args.outdir / f"table-seed{args.seed}.md").write_text(table + "\n")
+    if confirmed:
+        best = confirmed[0]
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                                capture_output=True, text=True).stdout.strip()
+        prov = (f"scripts/search_params.py --seed {args.seed} --candidates {args.candidates} "
+                f"--refine {args.refine} --probes {args.probes} (git {commit}); candidate "
+                f"{best['name']}: {best['family']}")
+        notes = (
+            "Measured through render_hardware on ../shared/data (dlib ResNet, HOG people): "
+            f"captured top-1 {100 * best['captured_top1']:.1f}% (all 999 probes, miss if no "
+            f"face), oracle-box {100 * best['captured_top1_oracle']:.1f}%, per-pixel LUT restored "
+            f"top-1 {100 * best['lut_top1']:.1f}%, enhanced(LUT) person detection "
+            f"{100 * best['det_ratio_enhanced']:.0f}% of raw. Not robust to a trained U-Net "
+            "restorer unless docs/evaluation.md says otherwise."
+        )
+        params = to_params(cands[best["name"]], prov, notes)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(params.to_json())
+        print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
