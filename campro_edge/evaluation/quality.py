@@ -5,7 +5,7 @@ scaled to [0, 1]; RMSE = sqrt(MSE); PSNR = -10 log10(MSE) (peak 1). SSIM is Wang
 (Gaussian window 11x11, sigma 1.5, K1 = 0.01, K2 = 0.03), computed per channel on the "valid"
 part of the image (where the whole window fits) and averaged over channels. MS-SSIM is Wang,
 Simoncelli & Bovik 2003 with the usual five weights; scales whose image would be smaller than
-the window are dropped and the remaining weights renormalised (LFW's 250x250 images allow four
+the window are dropped and the remaining weights renormalised (LFW's 250x250 images keep all five
 scales), and negative contrast-structure terms are clamped to 0 before the power.
 """
 
