@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
@@ -74,10 +75,8 @@ class LinkProxy:
         except OSError:
             pair.close()
             return
-        try:
+        with contextlib.suppress(OSError):
             dst.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
         pair.half_done()
 
 
@@ -107,16 +106,12 @@ class _Pair:
             if not self._closed:
                 self._closed = True
                 for s in (self.a, self.b):
-                    try:
+                    with contextlib.suppress(OSError):
                         s.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
                     s.close()
 
 
 def _reset(s: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    except OSError:
-        pass
     s.close()
