@@ -1,0 +1,1 @@
+"""Operations: one module per user-facing action, each returning a typed result."""
