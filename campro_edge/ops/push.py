@@ -59,6 +59,7 @@ class PushReport:
     colour: ColourCheck | None = None
     timings: list[tuple[str, float]] = field(default_factory=list)
     frames: dict[str, np.ndarray] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 def sha256(data: bytes) -> str:
@@ -218,7 +219,8 @@ def push_iq(opts: PushOptions, console: Console | None = None) -> PushReport:
             except CamproError:
                 prev_cfg = None
         report = PushReport(cfg.name, sess.label, sess.iq_path, mode, sha256(active), sha256(new),
-                            result.changes, dry_run=opts.dry_run, timings=log.timings)
+                            result.changes, dry_run=opts.dry_run, timings=log.timings,
+                            notes=log.notes)
         if opts.dry_run:
             return report
         if sha256(new) == sha256(active) and sess.service_running():

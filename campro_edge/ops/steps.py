@@ -15,6 +15,7 @@ class StepLog:
     console: Console | None = None
     timings: list[tuple[str, float]] = field(default_factory=list)
     current: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     @contextmanager
     def step(self, name: str) -> Iterator[None]:
@@ -37,6 +38,7 @@ class StepLog:
                 self.console.print(f"  {name:<28} {mark} [dim]{dt:6.2f}s[/]")
 
     def note(self, text: str) -> None:
+        self.notes.append(text)
         if self.console:
             self.console.print(f"  [dim]{text}[/]")
 
