@@ -26,7 +26,7 @@ class UNetSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     depth: int = Field(5, ge=2, le=7)
-    base_channels: int = Field(32, ge=4, le=128)
+    base_channels: int = Field(32, ge=1, le=128)
 
     @property
     def stride(self) -> int:
