@@ -188,12 +188,9 @@ def _check_leaf(iq: IqDocument, el: Element, problems: list[str]) -> None:
         return  # a string value (names, versions)
     inner = iq.data[span[0] : span[1]].decode("latin-1")
     values, swallowed = parse_numbers(inner)
-    if swallowed:
-        problems.append(
-            f"{iq.where(el)}: a line break directly before a digit hides a number from the parser"
-        )
     if count is not None and len(values) < count:
-        problems.append(f"{iq.where(el)}: {len(values)} numbers, size says {count}")
+        why = " (a line break directly before a digit hides a number)" if swallowed else ""
+        problems.append(f"{iq.where(el)}: parser sees {len(values)} numbers, size says {count}{why}")
     exact = EXACT_COUNTS.get(el.name)
     if exact is not None and count is not None and count != exact:
         problems.append(f"{iq.where(el)}: size {el.attrs.get('size')} must hold {exact}")
