@@ -68,6 +68,9 @@ cmd_lock() {  # OWNER LEASE_S
         echo "$1 $now" > "$LOCK/owner"; echo "locked"; return 0
     fi
     set -- "$1" "$2" $(cat "$LOCK/owner" 2>/dev/null)
+    if [ "$3" = "$1" ]; then
+        echo "$1 $now" > "$LOCK/owner"; echo "locked (renewed)"; return 0
+    fi
     if [ -n "$4" ] && [ $((now - $4)) -gt "$2" ]; then
         echo "$1 $now" > "$LOCK/owner"; echo "locked (stale lock of $3 taken over)"; return 0
     fi

@@ -234,9 +234,15 @@ class BoardConnection:
             chan.exec_command(command)
             if stdin is not None:
                 view = memoryview(stdin)
-                for i in range(0, len(view), 32768):
-                    _send_all(chan, view[i : i + 32768], deadline)
-                chan.shutdown_write()
+                try:
+                    for i in range(0, len(view), 32768):
+                        _send_all(chan, view[i : i + 32768], deadline)
+                    chan.shutdown_write()
+                except OSError:
+                    # the command ended before reading everything (e.g. no space left): its
+                    # exit status and stderr tell why, unless the connection itself is gone
+                    if not self.transport.is_active():
+                        raise
             out, err = bytearray(), bytearray()
             while True:
                 got = False

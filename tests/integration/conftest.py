@@ -57,3 +57,21 @@ def board(make_board: Callable[..., SimBoard], edge_home: Path) -> SimBoard:
 def example_params() -> Path:
     assert EXAMPLE.exists(), f"{EXAMPLE} missing"
     return EXAMPLE
+
+
+FAULTS: list[tuple[str, str]] = []  # (fault, outcome) of every injected fault
+
+
+@pytest.fixture
+def fault_log() -> list[tuple[str, str]]:
+    return FAULTS
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
+    if FAULTS:
+        kinds = sorted({f.split(":")[0] for f, _ in FAULTS})
+        ok = sum(1 for _, outcome in FAULTS if outcome == "valid")
+        terminalreporter.write_line(
+            f"simulated-board faults injected: {len(FAULTS)} ({', '.join(kinds)}); "
+            f"board left on a valid IQ accepted by the emulated rkaiq after {ok} of them"
+        )

@@ -47,8 +47,9 @@ def expected_frame(iq: bytes, w: int = 640, h: int = 360, seed: int = 1) -> np.n
     return nv12_to_rgb(nv12.tobytes(), w, h).astype(np.float64)
 
 
-def test_push_changes_iq_and_frames_as_predicted(board: SimBoard, example_params: Path,
-                                                 tmp_path: Path) -> None:
+def test_push_changes_iq_and_frames_as_predicted(
+    board: SimBoard, example_params: Path, tmp_path: Path
+) -> None:
     stock = board.read(IQ)
     before_png, _ = capture_frame("sim-rv1126", board.host, tmp_path / "before.png")
     rep = push_iq(opts(board, example_params))
@@ -66,15 +67,18 @@ def test_push_changes_iq_and_frames_as_predicted(board: SimBoard, example_params
     assert rep.colour is not None and rep.colour.mean_abs_err < 6.0
     # pristine stock copy kept on the board and on the host
     assert sha(board.read(f"/userdata/campro/stock/{IQ.rsplit('/', 1)[1]}")) == sha(stock)
-    host_copies = list((Path(__import__("os").environ["CAMPRO_EDGE_HOME"]) / "stock").rglob("*.xml"))
+    host_copies = list(
+        (Path(__import__("os").environ["CAMPRO_EDGE_HOME"]) / "stock").rglob("*.xml")
+    )
     assert [sha(p.read_bytes()) for p in host_copies] == [sha(stock)]
     st = board_status("sim-rv1126", board.host)
     assert st.origin == "campro" and st.service_running and st.install_mode == "overlay"
     assert st.stock_sha256 == sha(stock)
 
 
-def test_read_only_root_uses_overlay_that_survives_reboot(board: SimBoard,
-                                                          example_params: Path) -> None:
+def test_read_only_root_uses_overlay_that_survives_reboot(
+    board: SimBoard, example_params: Path
+) -> None:
     rep = push_iq(opts(board, example_params))
     assert rep.mode == "overlay"
     assert board.shell_rc(f"touch {IQ}.x") != 0 or True  # overlay is writable, root is not
@@ -86,8 +90,7 @@ def test_read_only_root_uses_overlay_that_survives_reboot(board: SimBoard,
     assert board_status("sim-rv1126", board.host).origin == "campro"
 
 
-def test_writable_root_switches_in_place(make_board, edge_home: Path,
-                                         example_params: Path) -> None:
+def test_writable_root_switches_in_place(make_board, edge_home: Path, example_params: Path) -> None:
     b = make_board(rw_root=True)
     enroll(b)
     rep = push_iq(opts(b, example_params))
@@ -111,8 +114,9 @@ def test_rollback_previous_and_stock(board: SimBoard, example_params: Path) -> N
     assert board_status("sim-rv1126", board.host).origin == "stock"
 
 
-def test_second_push_is_a_no_op_and_dry_run_changes_nothing(board: SimBoard,
-                                                             example_params: Path) -> None:
+def test_second_push_is_a_no_op_and_dry_run_changes_nothing(
+    board: SimBoard, example_params: Path
+) -> None:
     stock = sha(board.read(IQ))
     dry = push_iq(opts(board, example_params, dry_run=True))
     assert dry.dry_run and dry.changes
@@ -159,8 +163,9 @@ def test_concurrent_pushes_are_refused(board: SimBoard, example_params: Path) ->
     assert board.shell_rc("/etc/init.d/S40rkaiq_3A restart") == 0
 
 
-def test_unknown_and_changed_host_keys_are_refused(board: SimBoard, example_params: Path,
-                                                   edge_home: Path) -> None:
+def test_unknown_and_changed_host_keys_are_refused(
+    board: SimBoard, example_params: Path, edge_home: Path
+) -> None:
     from campro_edge_sim import control
 
     (edge_home / "known_hosts").unlink()

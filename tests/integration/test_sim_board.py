@@ -14,8 +14,15 @@ pytestmark = pytest.mark.hil
 def _ssh(board: SimBoard, password: str = "rockchip") -> paramiko.SSHClient:
     c = paramiko.SSHClient()
     c.set_missing_host_key_policy(paramiko.AutoAddPolicy())
-    c.connect("127.0.0.1", board.spec.port, "root", password=password, look_for_keys=False,
-              allow_agent=False, timeout=10)
+    c.connect(
+        "127.0.0.1",
+        board.spec.port,
+        "root",
+        password=password,
+        look_for_keys=False,
+        allow_agent=False,
+        timeout=10,
+    )
     return c
 
 
@@ -35,8 +42,10 @@ def test_board_looks_like_an_rv1126_over_real_ssh(make_board) -> None:
         rc, mounts = _run(c, "cat /proc/mounts")
         root = next(line for line in mounts.splitlines() if line.split()[1] == "/")
         assert " ro," in f" {root.split()[3]},"
-        assert any(line.split()[1] == "/userdata" and "rw" in line.split()[3]
-                   for line in mounts.splitlines())
+        assert any(
+            line.split()[1] == "/userdata" and "rw" in line.split()[3]
+            for line in mounts.splitlines()
+        )
         rc, out = _run(c, "touch /etc/iqfiles/x")
         assert rc != 0 and "Read-only" in out
         rc, out = _run(c, "readlink /proc/$$/exe; echo $0")
@@ -44,9 +53,12 @@ def test_board_looks_like_an_rv1126_over_real_ssh(make_board) -> None:
         assert _run(c, "pidof rkaiq_3A_server")[0] == 0
         rc, out = _run(c, "ls /etc/iqfiles")
         assert out.strip() == "imx415_CPSIM01_SIM-8M-F20.xml"
-        rc, out = _run(c, "v4l2-ctl -d /dev/video7 --set-fmt-video=width=64,height=32,"
-                          "pixelformat=NV12 --stream-mmap=3 --stream-count=1 --stream-to=/tmp/f"
-                          " && wc -c < /tmp/f")
+        rc, out = _run(
+            c,
+            "v4l2-ctl -d /dev/video7 --set-fmt-video=width=64,height=32,"
+            "pixelformat=NV12 --stream-mmap=3 --stream-count=1 --stream-to=/tmp/f"
+            " && wc -c < /tmp/f",
+        )
         assert rc == 0 and out.split()[0] == str(64 * 32 * 3 // 2)
         assert _run(c, "v4l2-ctl -d /dev/video3 --stream-mmap --stream-to=/tmp/g")[0] != 0
     finally:
