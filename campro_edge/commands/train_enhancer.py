@@ -6,9 +6,8 @@ import argparse
 from pathlib import Path
 
 from campro_edge.commands._common import print_json
-from campro_edge.enhancer.training import TrainConfig
-from campro_edge.enhancer.unet import PRESETS, UNetSpec
-from campro_edge.ops.train import TrainCallbacks, TrainRequest, train_enhancer
+from campro_edge.enhancer import require_torch
+from campro_edge.enhancer.spec import PRESETS, UNetSpec
 from campro_edge.params import load_params
 
 NAME = "train-enhancer"
@@ -94,6 +93,10 @@ def run(args: argparse.Namespace) -> int:
     )
 
     from campro_edge.errors import InputError
+
+    require_torch("train-enhancer")
+    from campro_edge.enhancer.training import TrainConfig
+    from campro_edge.ops.train import TrainCallbacks, TrainRequest, train_enhancer
 
     console = Console(stderr=True)
     try:

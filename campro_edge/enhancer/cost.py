@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from campro_edge.enhancer.unet import UNetSpec
+from campro_edge.enhancer.spec import UNetSpec
 
 
 class NpuSpec(BaseModel):

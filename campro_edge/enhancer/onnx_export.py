@@ -12,13 +12,16 @@ import io
 import json
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
-from campro_edge.enhancer.unet import EnhancerForExport, UNet, UNetSpec
+from campro_edge.enhancer.spec import UNetSpec
 from campro_edge.errors import InputError
 from campro_edge.fileio import write_atomic
+
+if TYPE_CHECKING:
+    from campro_edge.enhancer.unet import UNet
 
 INPUT_NAME = "input"
 OUTPUT_NAME = "output"
@@ -56,6 +59,8 @@ def export_onnx(
 ) -> OnnxInfo:
     import onnx
     import torch
+
+    from campro_edge.enhancer.unet import EnhancerForExport
 
     check_size(net.spec, width, height)
     model = EnhancerForExport(net).eval()

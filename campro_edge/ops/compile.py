@@ -23,12 +23,12 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from campro_edge.board.config import BoardConfig
-from campro_edge.enhancer.checkpoint import load_enhancer
+from campro_edge.enhancer import require_torch
 from campro_edge.enhancer.cost import FpsEstimate, ModelCost, estimate_fps, unet_cost
 from campro_edge.enhancer.data import CaptureModel, crop_resize, split_held_out
 from campro_edge.enhancer.onnx_export import export_onnx, read_onnx_info
 from campro_edge.enhancer.runtime import OnnxEnhancer
-from campro_edge.enhancer.unet import UNetSpec
+from campro_edge.enhancer.spec import UNetSpec
 from campro_edge.errors import InputError, ToolchainError, VerificationFailed
 from campro_edge.evaluation.quality import psnr, ssim
 from campro_edge.fileio import write_atomic
@@ -201,6 +201,9 @@ def _prepare_onnx(req: CompileRequest, report: Report) -> _Model:
         )
     if suffix not in {".pt", ".pth", ".ckpt"}:
         raise InputError(f"{req.model}: expected an enhancer .pt or an exported .onnx")
+    require_torch(f"compiling {req.model.name}")
+    from campro_edge.enhancer.checkpoint import load_enhancer
+
     loaded = load_enhancer(req.model)
     params = req.params or (
         params_from_dict(loaded.isp_params, str(req.model)) if loaded.isp_params else None
