@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from pathlib import Path
+
+import numpy as np
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
 from campro_edge.board.config import load_board
 from campro_edge.commands._common import add_board_argument, print_json
@@ -77,17 +82,35 @@ def run(args: argparse.Namespace) -> int:
     base, out = Path(args.base), Path(args.output)
     output_path_checks(out, base)
     stock = read_bytes(base, "stock IQ file")
-    images = (img for _, img in iter_rgb(find_images(args.fidelity_images)))
-    data, result = convert(
-        params,
-        stock,
-        board=board.name,
-        iq_format=board.iq.format,
-        ccm_mode=args.ccm_mode,
-        neutralise=[s for s in Stage if s.value not in set(args.keep)],
-        fidelity_images=images,
-        stock_name=str(base),
-    )
+    paths = find_images(args.fidelity_images)
+    console = Console(stderr=True)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
+        task = progress.add_task("fit, patch, fidelity on all 16.7M colours", total=None)
+
+        def images() -> Iterator[np.ndarray]:
+            progress.update(task, description="fidelity on images", total=len(paths))
+            for _, img in iter_rgb(paths):
+                yield img
+                progress.advance(task)
+
+        data, result = convert(
+            params,
+            stock,
+            board=board.name,
+            iq_format=board.iq.format,
+            ccm_mode=args.ccm_mode,
+            neutralise=[s for s in Stage if s.value not in set(args.keep)],
+            fidelity_images=images(),
+            stock_name=str(base),
+        )
     write_atomic(out, data)
     result.output = str(out)
     if args.json:
