@@ -1,6 +1,6 @@
 """Write CamPro's CCM and gamma into a board's own rkaiq v1.x XML IQ file.
 
-What changes (docs/iq-format.md explains why):
+What changes (docs/hardware.md gives the evidence for each item):
 
 * CCM: ``enable`` 1; in every mode every ``matrixAll`` profile's ``ccMatrix`` becomes the CamPro
   matrix (``replace``) or the CamPro matrix times that profile's stock matrix (``compose``: the
