@@ -46,6 +46,12 @@ class FrameSet:
     frames: dict[str, list[np.ndarray]] = field(default_factory=dict)  # type -> images
     identities: list[str] | None = None  # faces only
     is_gallery: list[bool] | None = None  # faces only
+    #: type -> which images count for that type (e.g. restored: only held-out identities)
+    masks: dict[str, list[bool]] = field(default_factory=dict)
+
+    def counts(self, t: str, i: int) -> bool:
+        m = self.masks.get(t)
+        return True if m is None else bool(m[i])
 
     def __post_init__(self) -> None:
         for t, imgs in self.frames.items():
@@ -53,6 +59,9 @@ class FrameSet:
                 raise ValueError(f"unknown image type {t!r}")
             if len(imgs) != len(self.raw):
                 raise ValueError(f"{t}: {len(imgs)} frames for {len(self.raw)} images")
+        for t, m in self.masks.items():
+            if len(m) != len(self.raw):
+                raise ValueError(f"mask {t}: {len(m)} flags for {len(self.raw)} images")
 
 
 class PrivacyMetrics(BaseModel):
@@ -140,21 +149,24 @@ def privacy_metrics(pool: EmbedPool, faces: FrameSet, progress: Progress | None 
 
     g_emb, _ = embed("faces: gallery", [faces.raw[i] for i in gal])
     g_lab = [faces.identities[i] for i in gal]
-    p_lab = [faces.identities[i] for i in prb]
     out: dict[str, PrivacyMetrics] = {}
     sources = {"raw": faces.raw, **faces.frames}
     for t in TYPES:
         if t not in sources:
             continue
-        emb, det = embed(f"faces: {t}", [sources[t][i] for i in prb])
-        ident = identify(g_emb, g_lab, emb, p_lab)
-        roc = verification_roc(g_emb, g_lab, emb, p_lab)
+        use = [i for i in prb if faces.counts(t, i)]
+        if not use:
+            continue
+        labels = [faces.identities[i] for i in use]
+        emb, det = embed(f"faces: {t}", [sources[t][i] for i in use])
+        ident = identify(g_emb, g_lab, emb, labels)
+        roc = verification_roc(g_emb, g_lab, emb, labels)
         far, tar = _downsample_roc(roc.far, roc.tar)
         out[t] = PrivacyMetrics(
             top1=ident.top1,
             top1_detected=None if math.isnan(ident.top1_detected) else ident.top1_detected,
             face_detection_rate=sum(det) / len(det),
-            n_probes=len(prb),
+            n_probes=len(use),
             tar_at_far={f"{f:g}": roc.tar_at_far(f) for f in FARS},
             roc_auc=roc.auc(),
             roc_far=far,
@@ -195,11 +207,16 @@ def _mean_finite(vals: list[float]) -> float:
 def quality_metrics(fs: FrameSet, edges: np.ndarray,
                     hist: dict[str, np.ndarray] | None = None) -> dict[str, QualityMetrics]:
     out = {}
-    for t, imgs in fs.frames.items():
-        vals = [quality.quality_all(r, x) for r, x in zip(fs.raw, imgs, strict=True)]
+    for t, all_imgs in fs.frames.items():
+        keep = [k for k in range(len(fs.raw)) if fs.counts(t, k)]
+        if not keep:
+            continue
+        raws = [fs.raw[k] for k in keep]
+        imgs = [all_imgs[k] for k in keep]
+        vals = [quality.quality_all(r, x) for r, x in zip(raws, imgs, strict=True)]
         if hist is not None:
             h = hist.setdefault(t, np.zeros(len(edges) - 1, np.int64))
-            for r, x in zip(fs.raw, imgs, strict=True):
+            for r, x in zip(raws, imgs, strict=True):
                 h += np.histogram(quality.abs_error_levels(r, x), bins=edges)[0]
         out[t] = QualityMetrics(
             n_images=len(vals),

@@ -37,7 +37,9 @@ def thumbnail_b64(rgb: np.ndarray, long_side: int = 160) -> str:
 
 
 def _pct(v: float | None) -> str:
-    return "&ndash;" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{100 * v:.1f}%"
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "&ndash;"
+    return f"{100 * v:.2f}%" if 0 < v < 0.01 else f"{100 * v:.1f}%"
 
 
 def _num(v: float | None, fmt: str = ".3f") -> str:

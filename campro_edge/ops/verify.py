@@ -145,11 +145,12 @@ def add_restored(faces: FrameSet, scenes: FrameSet | None, items: list[FaceItem]
         if progress:
             progress("restore faces", k + 1, len(items))
     faces.frames["restored"] = restored
+    faces.masks["restored"] = [i.identity in evaluated for i in items]
     if scenes is not None:
         scenes.frames["restored"] = [restore(net, x) for x in scenes.frames["captured"]]
     return {"restoration attack": f"U-Net {cfg.depth}x{cfg.base_channels}, {cfg.steps} steps "
             f"on {len(train_imgs)} images of {len(attack)} identities; restored top-1 counts "
-            f"the {len(evaluated)} held-out identities (others keep their captured frame)"}
+            f"the {len(evaluated)} held-out identities (the attacker's own are left out)"}
 
 
 def run_verify(opts: VerifyOptions, source: FrameSource, campro_hw: HardwareIsp,
