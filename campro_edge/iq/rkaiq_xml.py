@@ -43,6 +43,51 @@ EXACT_COUNTS = {
     **{c: 45 for c in (*GAMMA_CURVES, "curve_user1", "curve_user2")},
 }
 MAX_COUNTS = {"gains": 4, "sat": 4, "gain": 9, "scale": 9}
+#: Types the tag table declares for the CCM/GAMMA leaves (RkAiqCalibTag.cpp); a mismatch aborts.
+EXPECTED_TYPES: dict[str, tuple[str, ...]] = {
+    **{
+        n: ("char",)
+        for n in (
+            "enable",
+            "damp_enable",
+            "gamma_en",
+            "gamma_out_segnum",
+            "gamma_out_offset",
+            "gamma_out_mode",
+            "Name",
+            "name",
+            "illumination",
+            "matrixUsed",
+        )
+    },
+    **{
+        n: ("double",)
+        for n in (
+            "ccMatrix",
+            "ccOffsets",
+            "y_alpha_curve",
+            "RGB2Y_para",
+            "low_bound_pos_bit",
+            "gain",
+            "scale",
+            "wbGain",
+            "gains",
+            "sat",
+            "saturation",
+            *GAMMA_CURVES,
+            "curve_user1",
+            "curve_user2",
+        )
+    },
+}
+#: Children the parser knows in each CCM/GAMMA struct; any other tag aborts ("subtag ... unknown").
+KNOWN_CHILDREN: dict[str, set[str]] = {
+    "GAMMA": {*GAMMA_REQUIRED, "gamma_out_mode", "curve_user1", "curve_user2"},
+    "CCM": {"enable", "Mode", *MODE_REQUIRED},
+    "lumaCCM": set(LUMA_REQUIRED),
+    "gain_alphaScale_curve": {"gain", "scale"},
+    "aCcmCof": {"illAll"},
+}
 
 _SEP = re.compile(r"[ \t,]+")
 _LINE_THEN_NUMBER = re.compile(r"[\r\n]\s*[+\-.\d]")
@@ -62,11 +107,13 @@ def bracket_span(doc: XmlDoc, el: Element) -> tuple[int, int] | None:
     return el.open_end + lo + 1, el.open_end + hi
 
 
-def parse_numbers(inner: str) -> tuple[list[float], bool]:
-    """Numbers as Rockchip's scanner sees them, and whether a number was swallowed.
+def parse_numbers(inner: str) -> tuple[list[float], bool, str | None]:
+    """Numbers as Rockchip's scanner sees them.
 
-    Tokens are split on space/tab/comma only; a token that starts (after whitespace) with a number
-    yields that number, the rest of the token is skipped (this is how "1\\n2" loses the 2).
+    Returns ``(values, swallowed, bad_token)``. Tokens are split on space/tab/comma only; a token
+    that starts (after whitespace) with a number yields that number and the rest of the token is
+    skipped (this is how "1\\n2" loses the 2: ``swallowed``). A token that does not start with a
+    number makes the parser's read fail: scanning stops there and ``bad_token`` names it.
     """
     values: list[float] = []
     swallowed = False
@@ -76,11 +123,11 @@ def parse_numbers(inner: str) -> tuple[list[float], bool]:
             continue
         m = _NUM_PREFIX.match(tok)
         if m is None:
-            continue
+            return values, swallowed, tok[:20]
         values.append(float(m.group(0)))
         if _LINE_THEN_NUMBER.search(tok, m.end()):
             swallowed = True  # "1\n2": the parser skips to the next separator, losing 2
-    return values, swallowed
+    return values, swallowed, None
 
 
 def leaf_numbers(doc: XmlDoc, el: Element) -> list[float]:
@@ -178,6 +225,32 @@ class IqDocument:
 # --------------------------------------------------------------------------- validation
 
 
+def _section_of(el: Element) -> str:
+    while el.parent is not None and el.parent.name != "sensor":
+        el = el.parent
+    return el.name
+
+
+def _check_known_children(iq: IqDocument, problems: list[str]) -> None:
+    for section in ("CCM", "GAMMA"):
+        sec = iq.section(section)
+        if sec is None:
+            continue
+        for el in sec.iter():
+            allowed = KNOWN_CHILDREN.get(el.name)
+            if el.name == "cell" and el.parent is not None:
+                allowed = {
+                    "Mode": {"Name", *MODE_REQUIRED},
+                    "illAll": set(ILL_REQUIRED),
+                    "matrixAll": set(MAT_REQUIRED),
+                }.get(el.parent.name)
+            if allowed is None:
+                continue
+            for c in el.children:
+                if c.name not in allowed:
+                    problems.append(f"{iq.where(c)}: unknown tag <{c.name}> (the parser aborts)")
+
+
 def _check_leaf(iq: IqDocument, el: Element, problems: list[str]) -> None:
     count = el.count
     span = bracket_span(iq.doc, el)
@@ -187,10 +260,20 @@ def _check_leaf(iq: IqDocument, el: Element, problems: list[str]) -> None:
     if span is None:
         return  # a string value (names, versions)
     inner = iq.data[span[0] : span[1]].decode("latin-1")
-    values, swallowed = parse_numbers(inner)
+    values, swallowed, bad = parse_numbers(inner)
+    if bad is not None and (count is None or len(values) < count):
+        problems.append(f"{iq.where(el)}: {bad!r} is not a number")
+        return
     if count is not None and len(values) < count:
         why = " (a line break directly before a digit hides a number)" if swallowed else ""
-        problems.append(f"{iq.where(el)}: parser sees {len(values)} numbers, size says {count}{why}")
+        problems.append(
+            f"{iq.where(el)}: parser sees {len(values)} numbers, size says {count}{why}"
+        )
+    expected_type = EXPECTED_TYPES.get(el.name)
+    if expected_type and el.type not in expected_type and _section_of(el) in {"CCM", "GAMMA"}:
+        problems.append(
+            f"{iq.where(el)}: type {el.type!r}, the parser expects {' or '.join(expected_type)}"
+        )
     exact = EXACT_COUNTS.get(el.name)
     if exact is not None and count is not None and count != exact:
         problems.append(f"{iq.where(el)}: size {el.attrs.get('size')} must hold {exact}")
@@ -269,7 +352,10 @@ def validation_problems(iq: IqDocument) -> list[str]:
     """Everything Rockchip's parser would reject (empty list = accepted)."""
     problems: list[str] = []
     for _off, line in iq.doc.comments:
-        problems.append(f"line {line}: XML comment (the rkaiq parser crashes on comments)")
+        problems.append(
+            f"line {line}: XML comment (rkaiq's parser crashes on comments inside sections; "
+            "IQ files must not contain any)"
+        )
     for el in iq.doc.root.iter():
         raw = el.attrs.get("size")
         if raw is not None:
@@ -289,6 +375,7 @@ def validation_problems(iq: IqDocument) -> list[str]:
             _check_leaf(iq, el, problems)
     _check_ccm(iq, problems)
     _check_gamma(iq, problems)
+    _check_known_children(iq, problems)
     return problems
 
 
@@ -470,8 +557,11 @@ def read_isp_config(data: bytes | IqDocument, source: str = "IQ file") -> IqIspC
         gamma_enable=flag(gamma, "gamma_en"),
         gamma_segnum=int(_nums(iq, gamma, "gamma_out_segnum")[0]),
         gamma_offset=int(_nums(iq, gamma, "gamma_out_offset")[0]),
-        gamma_curves={c.name: _nums(iq, gamma, c.name)[:45] for c in gamma.children
-                      if c.name.startswith("curve_")},
+        gamma_curves={
+            c.name: _nums(iq, gamma, c.name)[:45]
+            for c in gamma.children
+            if c.name.startswith("curve_")
+        },
         cpsl_enable=flag(cpsl, "enable"),
         cpsl_force_gray=flag(cpsl, "force_gray"),
     )

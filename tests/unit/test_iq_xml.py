@@ -169,6 +169,11 @@ BAD_CASES = {
         b"</ccOffsets>", b"</ccOffsetz>", 1),
     "lower-case profile": lambda s: mutate(s, b"<name index=\"1\" type=\"char\" size=\"[1 7]\">",
                                            b"<name index=\"1\" type=\"char\" size=\"[1 7]\">a"),
+    "word in array": lambda s: mutate(s, _ccm_matrix_text(s),
+                                      b"abc " + _ccm_matrix_text(s)),
+    "type changed": lambda s: mutate(s, b'<ccMatrix index="1" type="double"',
+                                     b'<ccMatrix index="1" type="float"'),
+    "unknown tag": lambda s: mutate(s, b"<ccOffsets ", b"<ccOffsetsX/><ccOffsets "),
     "not iq": lambda s: b"<?xml version='1.0'?><html><body/></html>",
     "binary": lambda s: b"\x00\x01\x02" * 100,
 }
@@ -189,8 +194,9 @@ def test_writer_refuses_bad_stock(stock_imx415: bytes) -> None:
 
 
 def test_number_scanner_matches_parser_rules() -> None:
-    assert parse_numbers("1 2,3\t4") == ([1, 2, 3, 4], False)
-    assert parse_numbers("1\n2 3") == ([1, 3], True)  # newline then digit: 2 is swallowed
-    assert parse_numbers("1 \n   2") == ([1, 2], False)
-    assert parse_numbers("1..00\t2") == ([1, 2], False)  # Rockchip's own typo parses as 1
-    assert parse_numbers("1.5e-1") == ([0.15], False)
+    assert parse_numbers("1 2,3\t4") == ([1, 2, 3, 4], False, None)
+    assert parse_numbers("1\n2 3") == ([1, 3], True, None)  # newline then digit: 2 is swallowed
+    assert parse_numbers("1 \n   2") == ([1, 2], False, None)
+    assert parse_numbers("1..00\t2") == ([1, 2], False, None)  # Rockchip's own typo reads as 1
+    assert parse_numbers("1.5e-1") == ([0.15], False, None)
+    assert parse_numbers("1 2 abc 4") == ([1, 2], False, "abc")  # the read stops at a word
