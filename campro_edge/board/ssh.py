@@ -7,6 +7,7 @@ backoff; host-key and authentication failures are never retried.
 
 from __future__ import annotations
 
+import logging
 import os
 import shlex
 import socket
@@ -18,6 +19,9 @@ import paramiko
 
 from campro_edge.board.config import SshDefaults
 from campro_edge.errors import BoardError
+
+# paramiko logs failed handshakes with tracebacks; our errors say it in one line instead
+logging.getLogger("paramiko").setLevel(logging.CRITICAL + 1)
 
 
 class ConnectionLost(BoardError):
@@ -291,10 +295,10 @@ def _send_all(chan: paramiko.Channel, data: memoryview, deadline: float) -> None
     sent = 0
     while sent < len(data):
         if time.monotonic() > deadline:
-            raise socket.timeout("send timed out")
+            raise TimeoutError("send timed out")
         try:
             sent += chan.send(data[sent:])
-        except socket.timeout:
+        except TimeoutError:
             continue
 
 

@@ -30,44 +30,62 @@ class ColourCheck:
         return self.mean_abs_err <= limit
 
 
-def _inverse_gamma8(hw: HardwareIsp) -> np.ndarray:
-    """8-bit output -> mean 12-bit gamma input that produces it (NaN where none does)."""
+def _inverse_gamma8(hw: HardwareIsp) -> tuple[np.ndarray, np.ndarray]:
+    """8-bit output -> mean 12-bit gamma input producing it, and whether that is unambiguous.
+
+    A value is unambiguous when the codes that produce it form one contiguous run (always true
+    for a monotonic curve; CamPro's curves need not be monotonic).
+    """
     lut = hw._lut8  # noqa: SLF001 - the model's own 12-bit -> 8-bit table
     codes = np.arange(CODE_MAX + 1, dtype=np.float64)
     sums = np.bincount(lut, weights=codes, minlength=256)
     counts = np.bincount(lut, minlength=256)
-    inv = np.full(256, np.nan)
+    lo = np.full(256, CODE_MAX + 1)
+    hi = np.full(256, -1)
+    np.minimum.at(lo, lut, codes.astype(np.int64))
+    np.maximum.at(hi, lut, codes.astype(np.int64))
     ok = counts > 0
+    inv = np.full(256, np.nan)
     inv[ok] = sums[ok] / counts[ok]
     idx = np.arange(256)
-    return np.interp(idx, idx[ok], inv[ok])
+    unambiguous = ok & (hi - lo + 1 == counts)
+    return np.interp(idx, idx[ok], inv[ok]), unambiguous
 
 
 def predict(prev: HardwareIsp, new: HardwareIsp, before: np.ndarray) -> np.ndarray:
-    post_ccm = _inverse_gamma8(prev)[before]  # (H, W, 3) 12-bit after the previous CCM
+    inv, _ = _inverse_gamma8(prev)
+    post_ccm = inv[before]  # (H, W, 3) 12-bit after the previous CCM
     sensor = post_ccm.reshape(-1, 3) @ np.linalg.inv(prev.ccm).T
     lin12 = np.clip(np.floor(sensor + 0.5), 0, CODE_MAX).astype(np.uint16).reshape(before.shape)
     return render_linear12(new, lin12)
 
 
-def usable_mask(before: np.ndarray) -> np.ndarray:
-    """Pixels whose previous values were not clipped (their sensor data can be recovered)."""
-    return np.all((before > 4) & (before < 251), axis=-1)
+def usable_mask(before: np.ndarray, prev: HardwareIsp | None = None) -> np.ndarray:
+    """Pixels whose sensor data can be recovered from the previous frame: not clipped, and (for
+    a non-monotonic previous gamma) not ambiguous."""
+    mask = np.all((before > 4) & (before < 251), axis=-1)
+    if prev is not None:
+        _, unambiguous = _inverse_gamma8(prev)
+        mask &= np.all(unambiguous[before], axis=-1)
+    return mask
+
+
+MIN_PIXELS = 0.02  # fraction of the frame needed for a colour comparison
 
 
 def check_colours(prev_cfg: IqIspConfig, new_cfg: IqIspConfig, before: np.ndarray,
-                  after: np.ndarray) -> ColourCheck:
-    mask = usable_mask(before)
-    if mask.sum() < 100:
-        mask = np.ones(before.shape[:2], dtype=bool)
-    b = before[mask].astype(np.float64)
-    a = after[mask].astype(np.float64)
-    unchanged = float(np.abs(a - b).mean())
+                  after: np.ndarray) -> ColourCheck | None:
+    """Best match over the illuminants; None when too little of the frame can be inverted."""
     best: ColourCheck | None = None
     for ill in prev_cfg.mode("normal").illuminants:
-        pred = predict(prev_cfg.hardware(ill.wb_gain), new_cfg.hardware(ill.wb_gain), before)
+        prev = prev_cfg.hardware(ill.wb_gain)
+        mask = usable_mask(before, prev)
+        if mask.sum() < MIN_PIXELS * mask.size:
+            continue
+        a = after[mask].astype(np.float64)
+        unchanged = float(np.abs(a - before[mask].astype(np.float64)).mean())
+        pred = predict(prev, new_cfg.hardware(ill.wb_gain), before)
         err = float(np.abs(pred[mask].astype(np.float64) - a).mean())
         if best is None or err < best.mean_abs_err:
             best = ColourCheck(err, unchanged, ill.name, int(mask.sum()))
-    assert best is not None
     return best

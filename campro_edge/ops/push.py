@@ -137,6 +137,11 @@ def health_check(sess: BoardSession, prev_cfg: IqIspConfig | None, new_cfg: IqIs
         check = None
         if verify and before is not None and prev_cfg is not None:
             check = check_colours(prev_cfg, new_cfg, before, after)
+        if check is None:
+            if verify:
+                log.note("colour check skipped: the previous frame cannot be inverted "
+                         "(previous IQ unknown, service was down, or its gamma is ambiguous)")
+        else:
             limit = sess.cfg.health.max_mean_abs_err
             log.note(f"colours vs hardware model: mean |error| {check.mean_abs_err:.2f}/255 "
                      f"(limit {limit:g}; unchanged frame would be {check.unchanged_err:.2f}), "
