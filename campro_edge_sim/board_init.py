@@ -80,6 +80,8 @@ def main(argv: list[str]) -> int:
                    f"[    0.000000] Machine model: {board_config(spec).description}\n".encode())
     mount_board(paths)
     env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root", "TERM": "vt100"}
+    boot_text = (paths.logs / "boot.log").read_bytes().rsplit(b"\n[    0.000000] Booting", 1)
+    (paths.rootfs / "run/dmesg").write_bytes(b"[    0.000000] Booting" + boot_text[-1])
     rcs = subprocess.run(["chroot", str(paths.rootfs), "/etc/init.d/rcS"], env=env,
                          stdout=boot_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     boot_log.write(f"\nWelcome to {spec.hostname}\n{spec.hostname} login: \n".encode())

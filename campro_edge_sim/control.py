@@ -288,12 +288,14 @@ def board_pid1(paths: BoardPaths) -> int:
     return int(children[0])
 
 
-def board_shell(paths: BoardPaths, command: str, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
+def board_shell(paths: BoardPaths, command: str, timeout: float = 60.0,
+                merge_stderr: bool = False) -> subprocess.CompletedProcess[str]:
     """Run a command on the board as its console would (BusyBox ash, no SSH involved)."""
     pid = board_pid1(paths)
     env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root", "TERM": "vt100"}
     return subprocess.run(
         ["nsenter", "-t", str(pid), "-m", "-u", "-p", "--", "chroot", str(paths.rootfs),
          "/bin/sh", "-c", command],
-        capture_output=True, text=True, timeout=timeout, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
+        text=True, timeout=timeout, env=env,
     )

@@ -19,7 +19,10 @@ from campro_edge_sim.spec import BoardPaths, SimSpec
 
 STATIC = Path(__file__).with_name("rootfs")
 HOST_DIR = "/usr/lib/campro-sim/host"  # where host directories appear on the board
-PASSWORD = "rockchip"  # BR2_TARGET_GENERIC_ROOT_PASSWD of Rockchip's buildroot configs
+PASSWORD = "rockchip"
+# applets replaced by simulator stubs: the board shares the host's network and kernel, so these
+# must not touch the real ones (they keep the board's view in /run/sim-net and /run/dmesg)
+STUBBED = ("uname", "ifconfig", "route", "udhcpc", "ip", "dmesg", "hwclock", "ifup", "ifdown")  # BR2_TARGET_GENERIC_ROOT_PASSWD of Rockchip's buildroot configs
 
 
 def board_config(spec: SimSpec) -> BoardConfig:
@@ -88,13 +91,16 @@ def build_rootfs(paths: BoardPaths, spec: SimSpec) -> None:
     ).stdout.split()
     for app in applets:
         target = root / app
-        if target.exists() or target.is_symlink() or Path(app).name in ("uname",):
+        if target.exists() or target.is_symlink() or Path(app).name in STUBBED:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         target.symlink_to(os.path.relpath(root / "bin/busybox", target.parent))
     arch = spec.arch or cfg.arch
     _write(root / "bin/uname", "#!/bin/busybox sh\n"
            f'/bin/busybox uname "$@" | /bin/busybox sed "s/x86_64/{arch}/g"\n', 0o755)
+    for name in STUBBED[1:]:
+        _write(root / ("sbin" if name != "dmesg" else "bin") / name,
+               f'#!/bin/sh\nexec /usr/lib/campro-sim/netstub {name} "$@"\n', 0o755)
     for link, dest in (("var/run", "../run"), ("var/log", "../tmp"), ("var/lock", "../tmp")):
         (root / link).symlink_to(dest)
     # root's SSH keys live on /userdata (the root filesystem is read-only)

@@ -86,6 +86,16 @@ class HealthSpec(_Strict):
     max_mean_abs_err: float = Field(10.0, gt=0)
 
 
+class ConsoleSpec(_Strict):
+    device: str = "/dev/ttyUSB0"  # USB-UART adapter on the debug UART (ttyFIQ0 on the board)
+    baud: int = Field(1500000, gt=0)
+    user: str = "root"
+    password: str = "rockchip"
+    login_prompt: str = "login: "
+    shell_prompt: str = r"[#$] $"  # regex matched at the end of the output
+    interface: str = "eth0"
+
+
 class BoardConfig(_Strict):
     name: str
     description: str = ""
@@ -100,6 +110,7 @@ class BoardConfig(_Strict):
     service: ServiceSpec = ServiceSpec()
     capture: CaptureSpec = CaptureSpec()
     health: HealthSpec = HealthSpec()
+    console: ConsoleSpec = ConsoleSpec()
 
     @field_validator("iq")
     @classmethod
