@@ -1,0 +1,5 @@
+import sys
+
+from campro_edge_sim.cli import main
+
+sys.exit(main())
