@@ -23,7 +23,9 @@ sys.path.insert(0, str(REPO))
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--params", type=Path, default=REPO / "examples" / "isp.json")
     ap.add_argument("--host")
@@ -55,18 +57,24 @@ def main() -> int:
             enroll(b)
             runs = bench(b.host)
             where = f"simulated board {b.host} ({b.spec.board})"
-    print(f"push-iq benchmark: {args.params.name} -> {where}; {args.runs} runs; "
-          f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs")
+    print(
+        f"push-iq benchmark: {args.params.name} -> {where}; {args.runs} runs; "
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs"
+    )
     names = [n for n, _ in runs[0]]
     head = f"{'step':<30}" + "".join(f"{'run ' + str(i + 1):>9}" for i in range(len(runs)))
     print(head + f"{'median':>9}")
     for k, name in enumerate(names):
         vals = [r[k][1] for r in runs if k < len(r)]
-        print(f"{name:<30}" + "".join(f"{v:9.3f}" for v in vals)
-              + f"{statistics.median(vals):9.3f}")
+        print(
+            f"{name:<30}" + "".join(f"{v:9.3f}" for v in vals) + f"{statistics.median(vals):9.3f}"
+        )
     sums = [sum(t for n, t in r if not n.startswith("(")) for r in runs]
-    print(f"{'sum of steps':<30}" + "".join(f"{v:9.3f}" for v in sums)
-          + f"{statistics.median(sums):9.3f}")
+    print(
+        f"{'sum of steps':<30}"
+        + "".join(f"{v:9.3f}" for v in sums)
+        + f"{statistics.median(sums):9.3f}"
+    )
     return 0
 
 

@@ -21,8 +21,14 @@ from campro_edge_sim.spec import BoardPaths
 EXIT_POWER_LOSS = 10
 EXIT_REBOOT = 20
 
-DEV_NODES = [("null", 1, 3), ("zero", 1, 5), ("full", 1, 7), ("random", 1, 8),
-             ("urandom", 1, 9), ("tty", 5, 0)]
+DEV_NODES = [
+    ("null", 1, 3),
+    ("zero", 1, 5),
+    ("full", 1, 7),
+    ("random", 1, 8),
+    ("urandom", 1, 9),
+    ("tty", 5, 0),
+]
 
 
 def _run(*args: str) -> None:
@@ -75,23 +81,41 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGUSR1, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     boot_log = open(paths.logs / "boot.log", "ab", buffering=0)  # noqa: SIM115
-    boot_log.write(f"\n[    0.000000] Booting Linux on physical CPU 0x0 ({spec.name})\n"
-                   "[    0.000000] Linux version 4.19.111 (campro-edge-sim) #1 SMP PREEMPT\n"
-                   f"[    0.000000] Machine model: {board_config(spec).description}\n".encode())
+    boot_log.write(
+        f"\n[    0.000000] Booting Linux on physical CPU 0x0 ({spec.name})\n"
+        "[    0.000000] Linux version 4.19.111 (campro-edge-sim) #1 SMP PREEMPT\n"
+        f"[    0.000000] Machine model: {board_config(spec).description}\n".encode()
+    )
     mount_board(paths)
     env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root", "TERM": "vt100"}
     boot_text = (paths.logs / "boot.log").read_bytes().rsplit(b"\n[    0.000000] Booting", 1)
     (paths.rootfs / "run/dmesg").write_bytes(b"[    0.000000] Booting" + boot_text[-1])
-    rcs = subprocess.run(["chroot", str(paths.rootfs), "/etc/init.d/rcS"], env=env,
-                         stdout=boot_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    rcs = subprocess.run(
+        ["chroot", str(paths.rootfs), "/etc/init.d/rcS"],
+        env=env,
+        stdout=boot_log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
     boot_log.write(f"\nWelcome to {spec.hostname}\n{spec.hostname} login: \n".encode())
     if rcs.returncode != 0:
         boot_log.write(f"rcS exited with {rcs.returncode}\n".encode())
     with open(paths.logs / "dropbear.log", "ab") as dlog:
         subprocess.Popen(
-            ["dropbear", "-F", "-E", "-p", f"127.0.0.1:{spec.internal_port}",
-             "-r", str(paths.hostkey), "-P", str(paths.run / "dropbear.pid")],
-            stdout=dlog, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            [
+                "dropbear",
+                "-F",
+                "-E",
+                "-p",
+                f"127.0.0.1:{spec.internal_port}",
+                "-r",
+                str(paths.hostkey),
+                "-P",
+                str(paths.run / "dropbear.pid"),
+            ],
+            stdout=dlog,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
     (paths.run / "board_up").write_text(f"{time.time()}\n")
     while True:

@@ -27,18 +27,27 @@ examples:
 def _paths(args: argparse.Namespace) -> BoardPaths:
     paths = BoardPaths(args.name)
     if not paths.spec_file.exists():
-        raise control.SimError(f"no simulated board named {args.name!r} (start it with "
-                               "`campro-edge-sim up`)")
+        raise control.SimError(
+            f"no simulated board named {args.name!r} (start it with `campro-edge-sim up`)"
+        )
     return paths
 
 
 def cmd_up(args: argparse.Namespace) -> int:
-    spec = SimSpec(name=args.name, board=args.board, port=args.port, rw_root=args.rw_root,
-                   arch=args.arch, compatible=args.compatible or None,
-                   userdata_kib=args.userdata_kib)
+    spec = SimSpec(
+        name=args.name,
+        board=args.board,
+        port=args.port,
+        rw_root=args.rw_root,
+        arch=args.arch,
+        compatible=args.compatible or None,
+        userdata_kib=args.userdata_kib,
+    )
     paths = control.up(spec, fresh=args.fresh)
-    print(f"simulated board {spec.name!r} ({spec.board}) up: ssh root@127.0.0.1 -p {spec.port} "
-          f"(password rockchip); files in {paths.dir}")
+    print(
+        f"simulated board {spec.name!r} ({spec.board}) up: ssh root@127.0.0.1 -p {spec.port} "
+        f"(password rockchip); files in {paths.dir}"
+    )
     return 0
 
 
@@ -57,8 +66,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     elif not rows:
         print("no simulated boards")
     for r in rows if not args.json else []:
-        print(f"{r['name']:10} {r['state']:9} port {r['port']:<5} boots {r['boot_count']:<3} "
-              f"{'rw' if r['rw_root'] else 'ro'}-root  {r['iq_file']}  faults {r['faults']}")
+        print(
+            f"{r['name']:10} {r['state']:9} port {r['port']:<5} boots {r['boot_count']:<3} "
+            f"{'rw' if r['rw_root'] else 'ro'}-root  {r['iq_file']}  faults {r['faults']}"
+        )
     return 0
 
 
@@ -72,11 +83,19 @@ def cmd_fault(args: argparse.Namespace) -> int:
     elif kind == "disk-free":
         control.free_storage(p, args.part)
     elif kind == "drop":
-        faults.write_link(c, faults.read_link(c).model_copy(
-            update={"drop_after_bytes": args.after_bytes, "drop_connections": args.count}))
+        faults.write_link(
+            c,
+            faults.read_link(c).model_copy(
+                update={"drop_after_bytes": args.after_bytes, "drop_connections": args.count}
+            ),
+        )
     elif kind == "slow":
-        faults.write_link(c, faults.read_link(c).model_copy(
-            update={"rate_bytes_per_s": args.rate, "latency_ms": args.latency_ms}))
+        faults.write_link(
+            c,
+            faults.read_link(c).model_copy(
+                update={"rate_bytes_per_s": args.rate, "latency_ms": args.latency_ms}
+            ),
+        )
     elif kind == "refuse":
         faults.write_link(c, faults.read_link(c).model_copy(update={"refuse": True}))
     elif kind == "rkaiq-fail":
@@ -112,8 +131,9 @@ def cmd_shell(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from campro_edge_sim.demo import run_demo  # noqa: PLC0415
 
-    return run_demo(Path(args.params), Path(args.out), name=args.name, port=args.port,
-                    keep=args.keep)
+    return run_demo(
+        Path(args.params), Path(args.out), name=args.name, port=args.port, keep=args.keep
+    )
 
 
 def cmd_console(args: argparse.Namespace) -> int:
@@ -123,8 +143,12 @@ def cmd_console(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="campro-edge-sim", description=__doc__, epilog=EPILOG,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="campro-edge-sim",
+        description=__doc__,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = ap.add_subparsers(dest="cmd", metavar="COMMAND")
 
     def add(name: str, fn, help_: str) -> argparse.ArgumentParser:  # noqa: ANN001
@@ -146,12 +170,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("status", cmd_status, "list simulated boards")
     p.add_argument("--json", action="store_true")
     p = add("fault", cmd_fault, "inject a fault (host side)")
-    p.add_argument("kind", choices=["disk-full", "disk-free", "drop", "slow", "refuse", "rkaiq-fail",
-                                    "power-loss", "power-cut", "hostkey-change", "clear"])
+    p.add_argument(
+        "kind",
+        choices=[
+            "disk-full",
+            "disk-free",
+            "drop",
+            "slow",
+            "refuse",
+            "rkaiq-fail",
+            "power-loss",
+            "power-cut",
+            "hostkey-change",
+            "clear",
+        ],
+    )
     p.add_argument("--part", default="userdata", choices=["userdata", "oem"])
     p.add_argument("--leave", type=int, default=0, help="disk-full: bytes left free")
     p.add_argument("--after-bytes", type=int, default=40000, help="drop: bytes before the cut")
-    p.add_argument("--count", type=int, default=1, help="drop/rkaiq-fail: how many times (-1 always)")
+    p.add_argument(
+        "--count", type=int, default=1, help="drop/rkaiq-fail: how many times (-1 always)"
+    )
     p.add_argument("--rate", type=int, default=20000, help="slow: bytes per second")
     p.add_argument("--latency-ms", type=int, default=20, help="slow: latency per chunk")
     p.add_argument("--after-commands", type=int, default=1, help="power-loss: at the Nth command")

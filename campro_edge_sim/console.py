@@ -8,6 +8,7 @@ namespaces, not through SSH, so the console works when the network does not).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import termios
@@ -85,8 +86,11 @@ class ConsoleServer:
             self.boots = n
             self.state = "login"
             log = (self.paths.logs / "boot.log").read_text(errors="replace")
-            self.write(log.rsplit("\n[    0.000000] Booting", 1)[-1].join(
-                ["\n[    0.000000] Booting", ""]) if "Booting" in log else log)
+            self.write(
+                log.rsplit("\n[    0.000000] Booting", 1)[-1].join(["\n[    0.000000] Booting", ""])
+                if "Booting" in log
+                else log
+            )
 
     def serve(self) -> None:
         self.prompt()
@@ -128,16 +132,17 @@ class ConsoleServer:
             self._thread.join(2)
         self.link.unlink(missing_ok=True)
         for fd in (self.master, self.slave):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
 
 
 def serve_console(paths: BoardPaths, link: Path | None = None) -> int:
     server = ConsoleServer(paths, link)
-    print(f"serial console of {paths.name!r} on {server.device} (link {server.link}); "
-          "Ctrl-C stops it", flush=True)
+    print(
+        f"serial console of {paths.name!r} on {server.device} (link {server.link}); "
+        "Ctrl-C stops it",
+        flush=True,
+    )
     try:
         server.serve()
     except KeyboardInterrupt:

@@ -66,11 +66,16 @@ def _port_free(port: int) -> bool:
 
 
 def _check_host() -> None:
-    missing = [t for t in ("dropbear", "dropbearkey", "busybox", "unshare", "nsenter", "chroot")
-               if shutil.which(t) is None]
+    missing = [
+        t
+        for t in ("dropbear", "dropbearkey", "busybox", "unshare", "nsenter", "chroot")
+        if shutil.which(t) is None
+    ]
     if missing:
-        raise SimError(f"the simulator needs {', '.join(missing)} (Debian: apt-get install "
-                       "dropbear-bin busybox util-linux)")
+        raise SimError(
+            f"the simulator needs {', '.join(missing)} (Debian: apt-get install "
+            "dropbear-bin busybox util-linux)"
+        )
     if os.geteuid() != 0:
         raise SimError("the simulator needs root (it creates mount/PID namespaces and tmpfs)")
 
@@ -80,21 +85,28 @@ def _spec_digest(spec: SimSpec) -> str:
     src = Path(__file__).with_name("rootfs")
     files = sorted(p for p in src.rglob("*") if p.is_file())
     h = hashlib.sha256(json.dumps(keep, sort_keys=True).encode())
-    for p in [*files, Path(__file__).with_name("stock_iq.py"), Path(__file__).with_name("sensor.py"),
-              Path(__file__).with_name("rootfs.py")]:
+    for p in [
+        *files,
+        Path(__file__).with_name("stock_iq.py"),
+        Path(__file__).with_name("sensor.py"),
+        Path(__file__).with_name("rootfs.py"),
+    ]:
         h.update(p.read_bytes())
     return h.hexdigest()
 
 
-def up(spec: SimSpec, home: Path | None = None, timeout: float = 60.0,
-       fresh: bool = False) -> BoardPaths:
+def up(
+    spec: SimSpec, home: Path | None = None, timeout: float = 60.0, fresh: bool = False
+) -> BoardPaths:
     """Build (if needed) and boot a simulated board; returns when SSH answers."""
     _check_host()
     board_config(spec)  # validates the board description name
     paths = BoardPaths(spec.name, home)
     if is_running(paths):
-        raise SimError(f"simulated board {spec.name!r} is already up (port "
-                       f"{paths.read_spec().port}); `campro-edge-sim down --name {spec.name}`")
+        raise SimError(
+            f"simulated board {spec.name!r} is already up (port "
+            f"{paths.read_spec().port}); `campro-edge-sim down --name {spec.name}`"
+        )
     if not _port_free(spec.port):
         raise SimError(f"port {spec.port} on 127.0.0.1 is in use; choose another with --port")
     spec = spec.model_copy(update={"internal_port": free_port()})
@@ -102,7 +114,9 @@ def up(spec: SimSpec, home: Path | None = None, timeout: float = 60.0,
     stamp = paths.dir / "rootfs.digest"
     if fresh and paths.dir.exists():
         shutil.rmtree(paths.dir)
-    rebuild = fresh or not paths.rootfs.exists() or not stamp.exists() or stamp.read_text() != digest
+    rebuild = (
+        fresh or not paths.rootfs.exists() or not stamp.exists() or stamp.read_text() != digest
+    )
     paths.write_spec(spec)
     for d in (paths.logs, paths.run, paths.control, paths.storage):
         d.mkdir(parents=True, exist_ok=True)
@@ -115,9 +129,20 @@ def up(spec: SimSpec, home: Path | None = None, timeout: float = 60.0,
         (paths.run / f).unlink(missing_ok=True)
     log = open(paths.logs / "supervisor.log", "ab")  # noqa: SIM115
     subprocess.Popen(
-        ["unshare", "-m", "--propagation", "private", sys.executable, "-m",
-         "campro_edge_sim.supervisor", str(paths.dir)],
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+        [
+            "unshare",
+            "-m",
+            "--propagation",
+            "private",
+            sys.executable,
+            "-m",
+            "campro_edge_sim.supervisor",
+            str(paths.dir),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
         env={**os.environ, "PYTHONPATH": _pythonpath()},
     )
     log.close()
@@ -133,8 +158,9 @@ def _pythonpath() -> str:
 
 def _new_host_key(paths: BoardPaths) -> None:
     paths.hostkey.unlink(missing_ok=True)
-    subprocess.run(["dropbearkey", "-t", "ed25519", "-f", str(paths.hostkey)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["dropbearkey", "-t", "ed25519", "-f", str(paths.hostkey)], check=True, capture_output=True
+    )
 
 
 def _ssh_banner(port: int) -> bool:
@@ -152,7 +178,11 @@ def wait_up(paths: BoardPaths, timeout: float = 60.0, after_boot: int = 0) -> No
     spec = paths.read_spec()
     while time.monotonic() < deadline:
         st = paths.read_state()
-        if st.get("state") == "up" and st.get("boot_count", 0) > after_boot and _ssh_banner(spec.port):
+        if (
+            st.get("state") == "up"
+            and st.get("boot_count", 0) > after_boot
+            and _ssh_banner(spec.port)
+        ):
             return
         if st and not _pid_alive(st.get("supervisor_pid")) and st.get("state") != "booting":
             break
@@ -161,7 +191,9 @@ def wait_up(paths: BoardPaths, timeout: float = 60.0, after_boot: int = 0) -> No
     for name in ("supervisor.log", "boot.log"):
         p = paths.logs / name
         if p.exists():
-            tail += f" [{name}: " + " | ".join(p.read_text(errors="replace").splitlines()[-4:]) + "]"
+            tail += (
+                f" [{name}: " + " | ".join(p.read_text(errors="replace").splitlines()[-4:]) + "]"
+            )
     raise SimError(f"simulated board {spec.name!r} did not come up within {timeout:.0f}s{tail}")
 
 
@@ -190,9 +222,12 @@ def status(paths: BoardPaths) -> dict:
     st = paths.read_state()
     running = is_running(paths)
     return {
-        "name": spec.name, "board": spec.board, "port": spec.port,
+        "name": spec.name,
+        "board": spec.board,
+        "port": spec.port,
         "state": st.get("state", "down") if running else "down",
-        "boot_count": st.get("boot_count", 0), "rw_root": spec.rw_root,
+        "boot_count": st.get("boot_count", 0),
+        "rw_root": spec.rw_root,
         "iq_file": f"{board_config(spec).iq.dir}/{iq_file_name(spec, board_config(spec))}",
         "faults": faults.describe(paths.control) if paths.control.exists() else {},
     }
@@ -288,14 +323,30 @@ def board_pid1(paths: BoardPaths) -> int:
     return int(children[0])
 
 
-def board_shell(paths: BoardPaths, command: str, timeout: float = 60.0,
-                merge_stderr: bool = False) -> subprocess.CompletedProcess[str]:
+def board_shell(
+    paths: BoardPaths, command: str, timeout: float = 60.0, merge_stderr: bool = False
+) -> subprocess.CompletedProcess[str]:
     """Run a command on the board as its console would (BusyBox ash, no SSH involved)."""
     pid = board_pid1(paths)
     env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root", "TERM": "vt100"}
     return subprocess.run(
-        ["nsenter", "-t", str(pid), "-m", "-u", "-p", "--", "chroot", str(paths.rootfs),
-         "/bin/sh", "-c", command],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
-        text=True, timeout=timeout, env=env,
+        [
+            "nsenter",
+            "-t",
+            str(pid),
+            "-m",
+            "-u",
+            "-p",
+            "--",
+            "chroot",
+            str(paths.rootfs),
+            "/bin/sh",
+            "-c",
+            command,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
+        text=True,
+        timeout=timeout,
+        env=env,
     )

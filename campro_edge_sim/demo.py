@@ -26,8 +26,9 @@ from campro_edge_sim.spec import BoardPaths, SimSpec
 BOARD = "sim-rv1126"
 
 
-def run_demo(params: Path, out: Path, name: str = "sim", port: int = 2222,
-             keep: bool = False) -> int:
+def run_demo(
+    params: Path, out: Path, name: str = "sim", port: int = 2222, keep: bool = False
+) -> int:
     console = Console(stderr=True)
     load_params(params)  # a bad file fails before anything starts
     paths = BoardPaths(name)
@@ -53,11 +54,16 @@ def run_demo(params: Path, out: Path, name: str = "sim", port: int = 2222,
         after, what = capture_frame(BOARD, host, out / "after.png")
         console.print(f"captured {after} ({what}, CamPro IQ)")
         report = {
-            "board": rep.board, "target": rep.target, "iq_path": rep.iq_path,
-            "install_mode": rep.mode, "sha256_before": rep.sha_before,
-            "sha256_after": rep.sha_after, "changes": rep.changes,
-            "colour_check": None if rep.colour is None else {
-                "mean_abs_err": rep.colour.mean_abs_err, "illuminant": rep.colour.illuminant},
+            "board": rep.board,
+            "target": rep.target,
+            "iq_path": rep.iq_path,
+            "install_mode": rep.mode,
+            "sha256_before": rep.sha_before,
+            "sha256_after": rep.sha_after,
+            "changes": rep.changes,
+            "colour_check": None
+            if rep.colour is None
+            else {"mean_abs_err": rep.colour.mean_abs_err, "illuminant": rep.colour.illuminant},
             "steps_s": {n: round(t, 3) for n, t in rep.timings},
             "total_s": round(sum(t for _, t in rep.timings), 3),
             "frames": {"before": str(before), "after": str(after)},

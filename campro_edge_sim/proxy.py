@@ -50,12 +50,19 @@ class LinkProxy:
         upstream.settimeout(None)
         drop_at = faults.drop_after_bytes if consume_drop(self.control) else None
         pair = _Pair(client, upstream)
-        threading.Thread(target=self._pump, args=(pair, client, upstream, faults, drop_at),
-                         daemon=True).start()
+        threading.Thread(
+            target=self._pump, args=(pair, client, upstream, faults, drop_at), daemon=True
+        ).start()
         self._pump(pair, upstream, client, faults, None)
 
-    def _pump(self, pair: _Pair, src: socket.socket, dst: socket.socket, faults: LinkFaults,
-              drop_at: int | None) -> None:
+    def _pump(
+        self,
+        pair: _Pair,
+        src: socket.socket,
+        dst: socket.socket,
+        faults: LinkFaults,
+        drop_at: int | None,
+    ) -> None:
         sent = 0
         try:
             while True:

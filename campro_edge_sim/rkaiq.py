@@ -10,6 +10,7 @@ file only take effect after a restart, as on the board.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import glob
 import hashlib
@@ -27,10 +28,8 @@ EXIT_ABORT = 134  # SIGABRT from a failed DCT_ASSERT
 
 
 def set_process_name(name: str) -> None:
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).prctl(15, name.encode()[:15], 0, 0, 0)  # PR_SET_NAME
-    except (OSError, AttributeError):
-        pass
 
 
 class Log:
@@ -120,14 +119,22 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ABORT
     RUN.mkdir(parents=True, exist_ok=True)
     (RUN / "iq.xml").write_bytes(data)
-    state = {"pid": os.getpid(), "iq_file": str(path), "sha256": hashlib.sha256(data).hexdigest(),
-             "sensor": entity, "started": time.time(), "ccm_enable": cfg.ccm_enable,
-             "gamma_enable": cfg.gamma_enable,
-             "illuminants": [i.name for i in cfg.mode("normal").illuminants]}
+    state = {
+        "pid": os.getpid(),
+        "iq_file": str(path),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "sensor": entity,
+        "started": time.time(),
+        "ccm_enable": cfg.ccm_enable,
+        "gamma_enable": cfg.gamma_enable,
+        "illuminants": [i.name for i in cfg.mode("normal").illuminants],
+    }
     (RUN / "state.json").write_text(json.dumps(state))
     (RUN / "ready").write_text("1\n")
-    log(f"use iq file {path} (sha256 {state['sha256'][:12]}), {len(state['illuminants'])} "
-        "illuminants, 3A running")
+    log(
+        f"use iq file {path} (sha256 {state['sha256'][:12]}), {len(state['illuminants'])} "
+        "illuminants, 3A running"
+    )
 
     def stop(*_: object) -> None:
         for f in ("ready", "state.json", "iq.xml", "awb.json"):

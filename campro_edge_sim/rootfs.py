@@ -22,7 +22,17 @@ HOST_DIR = "/usr/lib/campro-sim/host"  # where host directories appear on the bo
 PASSWORD = "rockchip"
 # applets replaced by simulator stubs: the board shares the host's network and kernel, so these
 # must not touch the real ones (they keep the board's view in /run/sim-net and /run/dmesg)
-STUBBED = ("uname", "ifconfig", "route", "udhcpc", "ip", "dmesg", "hwclock", "ifup", "ifdown")  # BR2_TARGET_GENERIC_ROOT_PASSWD of Rockchip's buildroot configs
+STUBBED = (
+    "uname",
+    "ifconfig",
+    "route",
+    "udhcpc",
+    "ip",
+    "dmesg",
+    "hwclock",
+    "ifup",
+    "ifdown",
+)  # BR2_TARGET_GENERIC_ROOT_PASSWD of Rockchip's buildroot configs
 
 
 def board_config(spec: SimSpec) -> BoardConfig:
@@ -55,9 +65,11 @@ def _python_wrapper(binds: list[tuple[str, str]]) -> str:
     prefix = binds[2][1]
     site = ":".join(b for _, b in binds[3:])
     exe = Path(sys.executable).resolve()
-    rel = exe.relative_to(Path(sys.base_prefix).resolve()) if exe.is_relative_to(
-        Path(sys.base_prefix).resolve()
-    ) else Path("bin") / f"python{sys.version_info.major}.{sys.version_info.minor}"
+    rel = (
+        exe.relative_to(Path(sys.base_prefix).resolve())
+        if exe.is_relative_to(Path(sys.base_prefix).resolve())
+        else Path("bin") / f"python{sys.version_info.major}.{sys.version_info.minor}"
+    )
     return (
         "#!/bin/sh\n"
         "# simulator plumbing: the host's Python, used by the rkaiq/v4l2 emulation only\n"
@@ -80,9 +92,27 @@ def build_rootfs(paths: BoardPaths, spec: SimSpec) -> None:
     if root.exists():
         shutil.rmtree(root)
     shutil.copytree(STATIC, root, symlinks=True, ignore=shutil.ignore_patterns("oem-seed"))
-    for d in ("bin", "sbin", "usr/bin", "usr/sbin", "lib/x86_64-linux-gnu", "lib64", "proc",
-              "sys", "dev", "tmp", "run", "oem", "userdata", "root", "mnt", "var", "etc",
-              ".sim", cfg.iq.dir.lstrip("/")):
+    for d in (
+        "bin",
+        "sbin",
+        "usr/bin",
+        "usr/sbin",
+        "lib/x86_64-linux-gnu",
+        "lib64",
+        "proc",
+        "sys",
+        "dev",
+        "tmp",
+        "run",
+        "oem",
+        "userdata",
+        "root",
+        "mnt",
+        "var",
+        "etc",
+        ".sim",
+        cfg.iq.dir.lstrip("/"),
+    ):
         (root / d).mkdir(parents=True, exist_ok=True)
     # BusyBox and its applets (the board's userland)
     shutil.copy2(shutil.which("busybox") or "/bin/busybox", root / "bin/busybox")
@@ -96,11 +126,17 @@ def build_rootfs(paths: BoardPaths, spec: SimSpec) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.symlink_to(os.path.relpath(root / "bin/busybox", target.parent))
     arch = spec.arch or cfg.arch
-    _write(root / "bin/uname", "#!/bin/busybox sh\n"
-           f'/bin/busybox uname "$@" | /bin/busybox sed "s/x86_64/{arch}/g"\n', 0o755)
+    _write(
+        root / "bin/uname",
+        f'#!/bin/busybox sh\n/bin/busybox uname "$@" | /bin/busybox sed "s/x86_64/{arch}/g"\n',
+        0o755,
+    )
     for name in STUBBED[1:]:
-        _write(root / ("sbin" if name != "dmesg" else "bin") / name,
-               f'#!/bin/sh\nexec /usr/lib/campro-sim/netstub {name} "$@"\n', 0o755)
+        _write(
+            root / ("sbin" if name != "dmesg" else "bin") / name,
+            f'#!/bin/sh\nexec /usr/lib/campro-sim/netstub {name} "$@"\n',
+            0o755,
+        )
     for link, dest in (("var/run", "../run"), ("var/log", "../tmp"), ("var/lock", "../tmp")):
         (root / link).symlink_to(dest)
     # root's SSH keys live on /userdata (the root filesystem is read-only)
@@ -110,14 +146,23 @@ def build_rootfs(paths: BoardPaths, spec: SimSpec) -> None:
         (root / board_dir.lstrip("/")).mkdir(parents=True, exist_ok=True)
     _write(root / "usr/lib/campro-sim/python", _python_wrapper(binds), 0o755)
     _write(root / "etc/hostname", spec.hostname + "\n")
-    _write(root / "etc/os-release", 'NAME=Buildroot\nVERSION=2018.02-rc3\nID=buildroot\n'
-           'PRETTY_NAME="Buildroot 2018.02-rc3 (campro-edge simulated RV1126)"\n')
+    _write(
+        root / "etc/os-release",
+        "NAME=Buildroot\nVERSION=2018.02-rc3\nID=buildroot\n"
+        'PRETTY_NAME="Buildroot 2018.02-rc3 (campro-edge simulated RV1126)"\n',
+    )
     _write(root / "etc/passwd", "root:x:0:0:root:/root:/bin/sh\n")
     _write(root / "etc/group", "root:x:0:\n")
-    _write(root / "etc/profile", "export PATH=/usr/sbin:/usr/bin:/sbin:/bin\nexport PS1='[root@$(hostname):$PWD]# '\n")
-    _write(root / "etc/fstab", "/dev/root / squashfs ro 0 0\nproc /proc proc defaults 0 0\n"
-           "tmpfs /tmp tmpfs defaults 0 0\n/dev/block/by-name/oem /oem ext2 defaults 0 2\n"
-           "/dev/block/by-name/userdata /userdata ext2 defaults 0 2\n")
+    _write(
+        root / "etc/profile",
+        "export PATH=/usr/sbin:/usr/bin:/sbin:/bin\nexport PS1='[root@$(hostname):$PWD]# '\n",
+    )
+    _write(
+        root / "etc/fstab",
+        "/dev/root / squashfs ro 0 0\nproc /proc proc defaults 0 0\n"
+        "tmpfs /tmp tmpfs defaults 0 0\n/dev/block/by-name/oem /oem ext2 defaults 0 2\n"
+        "/dev/block/by-name/userdata /userdata ext2 defaults 0 2\n",
+    )
     # device tree (the kernel's /proc/device-tree is a link to this directory)
     dt = root / "sys/firmware/devicetree/base"
     compatible = spec.compatible or cfg.compatible
@@ -130,24 +175,40 @@ def build_rootfs(paths: BoardPaths, spec: SimSpec) -> None:
     _write(node / "rockchip,camera-module-name", spec.module_name + "\0")
     _write(node / "rockchip,camera-module-lens-name", spec.lens_name + "\0")
     # video nodes of the ISP (names as on an RV1126: rkisp/rkispp entities)
-    names = ["rkisp_mainpath", "rkisp_selfpath", "rkisp_rawwr0", "rkisp-statistics",
-             "rkisp-input-params", "rkispp_input_image", "rkispp_m_bypass", "rkispp_scale0",
-             "rkispp_scale1", "rkispp_scale2", "rkispp_input_params", "rkispp-stats"]
+    names = [
+        "rkisp_mainpath",
+        "rkisp_selfpath",
+        "rkisp_rawwr0",
+        "rkisp-statistics",
+        "rkisp-input-params",
+        "rkispp_input_image",
+        "rkispp_m_bypass",
+        "rkispp_scale0",
+        "rkispp_scale1",
+        "rkispp_scale2",
+        "rkispp_input_params",
+        "rkispp-stats",
+    ]
     for i, n in enumerate(names):
         _write(root / f"sys/class/video4linux/video{i}/name", n + "\n")
-    _write(root / "sys/class/video4linux/v4l-subdev2/name",
-           f"m00_b_{cfg.sensor.name} 1-00{spec.sensor_addr}\n")
-    _write(root / "etc/.sim-cpuinfo",
-           "processor\t: 0\nmodel name\t: ARMv7 Processor rev 5 (v7l)\nBogoMIPS\t: 48.00\n"
-           "Features\t: half thumb fastmult vfp edsp neon vfpv3 tls vfpv4 idiva idivt vfpd32 lpae\n"
-           "CPU implementer\t: 0x41\nCPU architecture: 7\nCPU part\t: 0xc07\n\n"
-           "Hardware\t: Generic DT based system\n")
+    _write(
+        root / "sys/class/video4linux/v4l-subdev2/name",
+        f"m00_b_{cfg.sensor.name} 1-00{spec.sensor_addr}\n",
+    )
+    _write(
+        root / "etc/.sim-cpuinfo",
+        "processor\t: 0\nmodel name\t: ARMv7 Processor rev 5 (v7l)\nBogoMIPS\t: 48.00\n"
+        "Features\t: half thumb fastmult vfp edsp neon vfpv3 tls vfpv4 idiva idivt vfpd32 lpae\n"
+        "CPU implementer\t: 0x41\nCPU architecture: 7\nCPU part\t: 0xc07\n\n"
+        "Hardware\t: Generic DT based system\n",
+    )
     # the stock IQ file of the simulated module (this project's own simulated calibration)
     from campro_edge_sim.stock_iq import stock_iq_xml  # noqa: PLC0415
 
     iq_dir = root / cfg.iq.dir.lstrip("/")
-    (iq_dir / iq_file_name(spec, cfg)).write_bytes(stock_iq_xml(cfg.sensor.name, spec.module_name,
-                                                                 spec.lens_name))
+    (iq_dir / iq_file_name(spec, cfg)).write_bytes(
+        stock_iq_xml(cfg.sensor.name, spec.module_name, spec.lens_name)
+    )
     _build_login(paths, spec)
 
 
@@ -168,7 +229,9 @@ def _build_login(paths: BoardPaths, spec: SimSpec) -> None:
     _write(paths.etc / "shadow", f"root:{hashed}:19000:0:99999:7:::\n", 0o600)
     _write(paths.etc / "shells", f"{paths.login_shell}\n/bin/sh\n")
     c = paths.control
-    _write(paths.login_shell, f"""#!/bin/sh
+    _write(
+        paths.login_shell,
+        f"""#!/bin/sh
 # Dropbear's login shell for simulated board {spec.name}: every session and command enters the
 # board root (BusyBox ash). Host-side fault hook: power loss after N commands.
 C={c}
@@ -184,4 +247,6 @@ fi
 [ $# -eq 0 ] && set -- -l
 exec /usr/bin/env -i HOME=/root USER=root LOGNAME=root SHELL=/bin/sh TERM="${{TERM:-vt100}}" \\
     PATH=/usr/sbin:/usr/bin:/sbin:/bin /usr/sbin/chroot {paths.rootfs} /bin/sh "$@"
-""", 0o755)
+""",
+        0o755,
+    )

@@ -46,7 +46,9 @@ def illum(name: str) -> Illum:
     for i in ILLUMINANTS:
         if i.name.upper() == name.upper():
             return i
-    raise ValueError(f"unknown illuminant {name!r} (known: {', '.join(i.name for i in ILLUMINANTS)})")
+    raise ValueError(
+        f"unknown illuminant {name!r} (known: {', '.join(i.name for i in ILLUMINANTS)})"
+    )
 
 
 def profile_matrix(il: Illum, saturation: float) -> np.ndarray:
@@ -61,8 +63,9 @@ class NoiseModel:
     read: float = 2.0  # read-noise sigma in 12-bit codes
 
 
-def scene_to_raw12(lin: np.ndarray, scene_illum: Illum, rng: np.random.Generator,
-                   noise: NoiseModel = NoiseModel()) -> np.ndarray:
+def scene_to_raw12(
+    lin: np.ndarray, scene_illum: Illum, rng: np.random.Generator, noise: NoiseModel = NoiseModel()
+) -> np.ndarray:
     """Linear sRGB scene (float, 0..1) -> the sensor's raw (not white-balanced) 12-bit RGB.
 
     Inverse calibration: white-balanced sensor RGB = CCM^-1 * scene, then the illuminant's colour

@@ -40,7 +40,7 @@ class _W:
 
     def close(self, tag: str) -> None:
         self.depth -= 1
-        self.lines.append(f'{"   " * self.depth}</{tag}>')
+        self.lines.append(f"{'   ' * self.depth}</{tag}>")
 
     def leaf(self, tag: str, typ: str, text: str, size: str) -> None:
         pad = "   " * self.depth
@@ -51,8 +51,13 @@ class _W:
     def string(self, tag: str, s: str) -> None:
         self.leaf(tag, "char", s, f"[1 {len(s)}]")
 
-    def nums(self, tag: str, values: list[float] | np.ndarray, typ: str = "double",
-             size: str | None = None) -> None:
+    def nums(
+        self,
+        tag: str,
+        values: list[float] | np.ndarray,
+        typ: str = "double",
+        size: str | None = None,
+    ) -> None:
         a = np.asarray(values, dtype=np.float64).ravel()
         self.leaf(tag, typ, _arr(a, typ in ("int", "char")), size or f"[1 {a.size}]")
 

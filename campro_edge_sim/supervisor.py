@@ -35,17 +35,26 @@ class Supervisor:
 
     def write_state(self, state: str) -> None:
         tmp = self.paths.run / ".state.tmp"
-        tmp.write_text(json.dumps({"supervisor_pid": os.getpid(), "state": state,
-                                   "boot_count": self.boot_count, "port": self.spec.port,
-                                   "board_pid": self.board.pid if self.board else None}))
+        tmp.write_text(
+            json.dumps(
+                {
+                    "supervisor_pid": os.getpid(),
+                    "state": state,
+                    "boot_count": self.boot_count,
+                    "port": self.spec.port,
+                    "board_pid": self.board.pid if self.board else None,
+                }
+            )
+        )
         tmp.replace(self.paths.state_file)
 
     def mount_storage(self) -> None:
         for part, kib in (("oem", self.spec.oem_kib), ("userdata", self.spec.userdata_kib)):
             mnt = self.paths.storage / part
             mnt.mkdir(parents=True, exist_ok=True)
-            subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={kib}k,mode=755", part, str(mnt)],
-                           check=True)
+            subprocess.run(
+                ["mount", "-t", "tmpfs", "-o", f"size={kib}k,mode=755", part, str(mnt)], check=True
+            )
             saved = self.paths.persist / f"{part}.tar"
             if saved.exists():
                 with tarfile.open(saved) as tar:
@@ -69,9 +78,23 @@ class Supervisor:
         log = open(self.paths.logs / "supervisor.log", "ab")  # noqa: SIM115
         log.write(f"{time.strftime('%H:%M:%S')} boot #{self.boot_count}\n".encode())
         self.board = subprocess.Popen(
-            ["unshare", "-m", "-u", "-p", "-f", "--propagation", "private", "--kill-child",
-             sys.executable, "-m", "campro_edge_sim.board_init", str(self.paths.dir)],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            [
+                "unshare",
+                "-m",
+                "-u",
+                "-p",
+                "-f",
+                "--propagation",
+                "private",
+                "--kill-child",
+                sys.executable,
+                "-m",
+                "campro_edge_sim.board_init",
+                str(self.paths.dir),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
         log.close()
         self.write_state("booting")

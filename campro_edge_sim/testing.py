@@ -20,8 +20,11 @@ def missing_prerequisites() -> str | None:
     """Why simulated boards cannot run here (None if they can)."""
     if os.geteuid() != 0:
         return "simulated boards need root (mount/PID namespaces, tmpfs)"
-    missing = [t for t in ("dropbear", "dropbearkey", "busybox", "unshare", "nsenter", "chroot")
-               if shutil.which(t) is None]
+    missing = [
+        t
+        for t in ("dropbear", "dropbearkey", "busybox", "unshare", "nsenter", "chroot")
+        if shutil.which(t) is None
+    ]
     if missing:
         return f"simulated boards need {', '.join(missing)} (apt-get install dropbear-bin busybox)"
     return None

@@ -20,8 +20,14 @@ import numpy as np
 from campro_edge_sim.rkaiq import RUN
 
 CONTROL = Path("/.sim")
-CAPTURE_NODES = {"rkisp_mainpath", "rkisp_selfpath", "rkispp_m_bypass", "rkispp_scale0",
-                 "rkispp_scale1", "rkispp_scale2"}
+CAPTURE_NODES = {
+    "rkisp_mainpath",
+    "rkisp_selfpath",
+    "rkispp_m_bypass",
+    "rkispp_scale0",
+    "rkispp_scale1",
+    "rkispp_scale2",
+}
 MAX_W, MAX_H = 3840, 2160
 
 
@@ -49,7 +55,9 @@ def _running_3a() -> bytes | None:
         return None
 
 
-def render_frame(width: int, height: int, iq: bytes | None, seed: int | None = None) -> tuple[np.ndarray, dict]:
+def render_frame(
+    width: int, height: int, iq: bytes | None, seed: int | None = None
+) -> tuple[np.ndarray, dict]:
     from campro_edge.iq.rkaiq_xml import read_isp_config  # noqa: PLC0415
     from campro_edge.isp.constants import X45  # noqa: PLC0415
     from campro_edge.isp.hardware import HardwareIsp, render_linear12  # noqa: PLC0415
@@ -84,9 +92,14 @@ def render_frame(width: int, height: int, iq: bytes | None, seed: int | None = N
         if not cfg.gamma_enable:
             hw = HardwareIsp(hw.ccm_regs, X45.copy())
         wb = white_balance(raw, gains)
-        info.update({"3a": True, "awb_gains": gains,
-                     "illuminant": cfg.mode("normal").illuminant_for(gains).name,
-                     "ccm": hw.ccm.tolist()})
+        info.update(
+            {
+                "3a": True,
+                "awb_gains": gains,
+                "illuminant": cfg.mode("normal").illuminant_for(gains).name,
+                "ccm": hw.ccm.tolist(),
+            }
+        )
     rgb = render_linear12(hw, wb)
     return rgb_to_nv12(rgb), info
 
@@ -123,13 +136,20 @@ def main(argv: list[str] | None = None) -> int:
     if name is None:
         return _err(f"Cannot open device {dev}, exiting.")
     if get_fmt:
-        print(f"Format Video Capture Multiplanar:\n\tWidth/Height      : {width}/{height}\n"
-              f"\tPixel Format      : '{pixfmt}' (Y/CbCr 4:2:0)\n\tQuantization      : Full Range")
+        print(
+            f"Format Video Capture Multiplanar:\n\tWidth/Height      : {width}/{height}\n"
+            f"\tPixel Format      : '{pixfmt}' (Y/CbCr 4:2:0)\n\tQuantization      : Full Range"
+        )
         if not stream:
             return 0
     if name not in CAPTURE_NODES:
         return _err("VIDIOC_S_FMT: failed: Invalid argument")
-    if pixfmt != "NV12" or width % 2 or height % 2 or not (0 < width <= MAX_W and 0 < height <= MAX_H):
+    if (
+        pixfmt != "NV12"
+        or width % 2
+        or height % 2
+        or not (0 < width <= MAX_W and 0 < height <= MAX_H)
+    ):
         return _err("VIDIOC_S_FMT: failed: Invalid argument")
     if not stream or out is None:
         return 0

@@ -143,7 +143,11 @@ def load_board(name_or_path: str) -> BoardConfig:
     path = Path(name_or_path)
     if path.suffix != ".toml" or not path.is_file():
         path = next(
-            (d / f"{name_or_path}.toml" for d in config_dirs() if (d / f"{name_or_path}.toml").is_file()),
+            (
+                d / f"{name_or_path}.toml"
+                for d in config_dirs()
+                if (d / f"{name_or_path}.toml").is_file()
+            ),
             Path(),
         )
         if not path.name:

@@ -18,13 +18,22 @@ MARK = "__CAMPRO_RC__"
 
 
 class SerialConsole:
-    def __init__(self, spec: ConsoleSpec, device: str | None = None,
-                 baud: int | None = None) -> None:
+    def __init__(
+        self, spec: ConsoleSpec, device: str | None = None, baud: int | None = None
+    ) -> None:
         self.spec = spec
         self.device = device or spec.device
         try:
-            self.ser = serial.Serial(self.device, baud or spec.baud, bytesize=8, parity="N",
-                                     stopbits=1, timeout=0.05, xonxoff=False, rtscts=False)
+            self.ser = serial.Serial(
+                self.device,
+                baud or spec.baud,
+                bytesize=8,
+                parity="N",
+                stopbits=1,
+                timeout=0.05,
+                xonxoff=False,
+                rtscts=False,
+            )
         except (serial.SerialException, OSError, ValueError) as exc:
             raise BoardError(f"cannot open serial console {self.device}: {exc}") from exc
         self.prompt = re.compile(spec.shell_prompt.encode())
@@ -58,9 +67,11 @@ class SerialConsole:
                 if p.search(buf):
                     return i, buf.decode(errors="replace")
         seen = buf.decode(errors="replace").strip().splitlines()
-        raise BoardError(f"serial console {self.device}: no answer within {timeout:.0f}s "
-                         f"(last output: {seen[-1][:80] if seen else 'nothing'}; check the cable, "
-                         f"the baud rate {self.ser.baudrate} and that the board is on)")
+        raise BoardError(
+            f"serial console {self.device}: no answer within {timeout:.0f}s "
+            f"(last output: {seen[-1][:80] if seen else 'nothing'}; check the cable, "
+            f"the baud rate {self.ser.baudrate} and that the board is on)"
+        )
 
     def login(self, timeout: float = 15.0) -> None:
         login = re.compile(re.escape(self.spec.login_prompt.strip()).encode())
@@ -110,8 +121,9 @@ class SerialConsole:
         else:
             ip, _, prefix = address.partition("/")
             bits = int(prefix or 24)
-            mask = ".".join(str((0xFFFFFFFF << (32 - bits) >> (24 - 8 * i)) & 0xFF)
-                            for i in range(4))
+            mask = ".".join(
+                str((0xFFFFFFFF << (32 - bits) >> (24 - 8 * i)) & 0xFF) for i in range(4)
+            )
             cmd = f"ifconfig {iface} {ip} netmask {mask} up"
             if gateway:
                 cmd += f" && route add default gw {gateway}"

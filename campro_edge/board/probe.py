@@ -86,7 +86,9 @@ for d in {iq} {base} /oem /tmp; do
     echo "df=$d $avail"; done
 done
 for p in {owners}; do pidof "$p" >/dev/null 2>&1 && echo "proc=$p"; done
-for d in /sys/class/video4linux/video*; do [ -f "$d/name" ] && echo "video=${{d##*/}} $(cat "$d/name")"; done
+for d in /sys/class/video4linux/video*; do
+  [ -f "$d/name" ] && echo "video=${{d##*/}} $(cat "$d/name")"
+done
 ls {iq} 2>/dev/null | while read -r f; do echo "iq=$f"; done
 true
 """
@@ -107,8 +109,9 @@ def probe(conn: BoardConnection, cfg: BoardConfig) -> ProbeResult:
     for m in vals.get("mount", []):
         parts = m.split()
         if len(parts) == 4:
-            mounts.append(Mount(device=parts[0], point=parts[1], fstype=parts[2],
-                                options=parts[3].split(",")))
+            mounts.append(
+                Mount(device=parts[0], point=parts[1], fstype=parts[2], options=parts[3].split(","))
+            )
     free = {}
     for d in vals.get("df", []):
         path, _, kib = d.rpartition(" ")
@@ -142,12 +145,15 @@ def check_board(p: ProbeResult, cfg: BoardConfig, host: str) -> None:
     if missing:
         wrong.append(f"compatible '{' '.join(p.compatible) or 'none'}' lacks {', '.join(missing)}")
     if wrong:
-        raise BoardError(f"wrong board at {host}: {'; '.join(wrong)} - it is not a {cfg.name}; "
-                         "pick the right one with --board")
+        raise BoardError(
+            f"wrong board at {host}: {'; '.join(wrong)} - it is not a {cfg.name}; "
+            "pick the right one with --board"
+        )
     if p.iq_name is None:
         raise BoardError(f"board at {host}: no {cfg.sensor.name} camera module in the device tree")
     if p.iq_name not in p.iq_files:
-        raise BoardError(f"board at {host}: the ISP would load {cfg.iq.dir}/{p.iq_name}, which "
-                         "does not exist")
+        raise BoardError(
+            f"board at {host}: the ISP would load {cfg.iq.dir}/{p.iq_name}, which does not exist"
+        )
     if cfg.capture.node_name not in p.video_nodes:
         raise BoardError(f"board at {host}: no video node named {cfg.capture.node_name}")

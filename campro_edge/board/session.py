@@ -6,11 +6,13 @@ what differs between boards comes from the board description only.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shlex
 import socket
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -58,16 +60,30 @@ class BoardSession:
     cfg: BoardConfig
     conn: BoardConnection
     info: ProbeResult
-    owner: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    owner: str = field(
+        default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    )
     locked: bool = False
 
     # --------------------------------------------------------------- opening
     @classmethod
-    def open(cls, cfg: BoardConfig, host: str | None = None, *, trust_new_host_key: bool = False,
-             password: str | None = None, key_file: Path | None = None) -> BoardSession:
+    def open(
+        cls,
+        cfg: BoardConfig,
+        host: str | None = None,
+        *,
+        trust_new_host_key: bool = False,
+        password: str | None = None,
+        key_file: Path | None = None,
+    ) -> BoardSession:
         target = resolve_target(cfg, host)
-        conn = BoardConnection(target, cfg.ssh, trust_new_host_key=trust_new_host_key,
-                               password=password, key_file=key_file).connect()
+        conn = BoardConnection(
+            target,
+            cfg.ssh,
+            trust_new_host_key=trust_new_host_key,
+            password=password,
+            key_file=key_file,
+        ).connect()
         try:
             info = probe(conn, cfg)
             check_board(info, cfg, target.label)
@@ -124,12 +140,19 @@ class BoardSession:
         raise last or Unreachable(f"board {self.label} did not come back")
 
     # --------------------------------------------------------------- commands
-    def run(self, command: str, what: str, check: bool = True, stdin: bytes | None = None,
-            timeout: float | None = None) -> RunResult:
+    def run(
+        self,
+        command: str,
+        what: str,
+        check: bool = True,
+        stdin: bytes | None = None,
+        timeout: float | None = None,
+    ) -> RunResult:
         return self.conn.run(command, what=what, check=check, stdin=stdin, timeout=timeout)
 
-    def script(self, verb: str, *args: str, stdin: bytes | None = None,
-               check: bool = True) -> RunResult:
+    def script(
+        self, verb: str, *args: str, stdin: bytes | None = None, check: bool = True
+    ) -> RunResult:
         cmd = " ".join(["sh", shlex.quote(self.script_path), verb, *map(shlex.quote, args)])
         res = self.conn.run(cmd, stdin=stdin, what=f"board step '{verb}'")
         if check and res.rc != 0:
@@ -147,17 +170,22 @@ class BoardSession:
         d = shlex.quote(f"{self.state_dir}/bin")
         tmp = shlex.quote(f"{self.state_dir}/bin/.{SCRIPT_NAME}.{os.getpid()}")
         self.run(f"mkdir -p {d}", "create state directory")
-        res = self.conn.run(f"cat > {tmp} && chmod 755 {tmp} && mv -f {tmp} {p}", stdin=data,
-                            what="install board helper")
+        res = self.conn.run(
+            f"cat > {tmp} && chmod 755 {tmp} && mv -f {tmp} {p}",
+            stdin=data,
+            what="install board helper",
+        )
         if res.rc != 0:
             self.run(f"rm -f {tmp}", "clean up", check=False)
             raise board_failure("install board helper", res)
 
     def configure(self) -> None:
         env = {
-            "CP_IQDIR": self.cfg.iq.dir, "CP_IQNAME": self.iq_name,
+            "CP_IQDIR": self.cfg.iq.dir,
+            "CP_IQNAME": self.iq_name,
             "CP_MODE": "overlay" if self.install_mode() == "overlay" else "inplace",
-            "CP_START": self.cfg.service.start, "CP_STOP": self.cfg.service.stop,
+            "CP_START": self.cfg.service.start,
+            "CP_STOP": self.cfg.service.stop,
             "CP_HOOK": self.cfg.iq.boot_hook,
         }
         body = "".join(f"{k}={shlex.quote(v)}\n" for k, v in env.items())
@@ -173,10 +201,8 @@ class BoardSession:
 
     def unlock(self) -> None:
         if self.locked:
-            try:
+            with contextlib.suppress(BoardError):
                 self.script("unlock", self.owner, check=False)
-            except BoardError:
-                pass
             self.locked = False
 
     def file_sha256(self, path: str) -> str | None:
@@ -204,8 +230,12 @@ class BoardSession:
         dev = self.info.video_nodes[c.node_name]
         path = "/tmp/campro-capture.nv12"
         cmd = c.command.format(device=dev, width=c.width, height=c.height, skip=c.skip, path=path)
-        res = self.run(f"rm -f {path}; {cmd} >/dev/null", "capture", check=False,
-                       timeout=self.cfg.ssh.command_timeout_s)
+        res = self.run(
+            f"rm -f {path}; {cmd} >/dev/null",
+            "capture",
+            check=False,
+            timeout=self.cfg.ssh.command_timeout_s,
+        )
         if res.rc != 0:
             raise board_failure("capture", res)
         data = self.conn.download(path, what="download frame")
@@ -223,7 +253,5 @@ class BoardSession:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        try:
+        with contextlib.suppress(BoardError, ConnectionLost):
             self.close()
-        except (BoardError, ConnectionLost):
-            pass

@@ -7,6 +7,7 @@ backoff; host-key and authentication failures are never retried.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shlex
@@ -115,8 +116,15 @@ def _fingerprint(key: paramiko.PKey) -> str:
 class BoardConnection:
     """One SSH connection to one board."""
 
-    def __init__(self, target: Target, ssh: SshDefaults, *, trust_new_host_key: bool = False,
-                 password: str | None = None, key_file: Path | None = None) -> None:
+    def __init__(
+        self,
+        target: Target,
+        ssh: SshDefaults,
+        *,
+        trust_new_host_key: bool = False,
+        password: str | None = None,
+        key_file: Path | None = None,
+    ) -> None:
         self.target = target
         self.ssh = ssh
         self.trust_new_host_key = trust_new_host_key
@@ -144,8 +152,9 @@ class BoardConnection:
         )
 
     def _connect_once(self) -> None:
-        sock = socket.create_connection((self.target.host, self.target.port),
-                                        timeout=self.ssh.connect_timeout_s)
+        sock = socket.create_connection(
+            (self.target.host, self.target.port), timeout=self.ssh.connect_timeout_s
+        )
         t = paramiko.Transport(sock)
         t.banner_timeout = self.ssh.connect_timeout_s
         t.handshake_timeout = self.ssh.connect_timeout_s
@@ -185,8 +194,9 @@ class BoardConnection:
             try:
                 t.auth_password(user, self.password)
             except paramiko.AuthenticationException as exc:
-                raise BoardError(f"authentication failed for {self.target.label}: password "
-                                 "refused") from exc
+                raise BoardError(
+                    f"authentication failed for {self.target.label}: password refused"
+                ) from exc
             return
         keys: list[paramiko.PKey] = []
         if self.key_file is not None:
@@ -196,10 +206,8 @@ class BoardConnection:
                 raise BoardError(f"cannot read SSH key {self.key_file}: {exc}") from exc
         if key_path().exists():
             keys.append(load_or_create_key())
-        try:
+        with contextlib.suppress(paramiko.SSHException):
             keys.extend(paramiko.Agent().get_keys())
-        except paramiko.SSHException:
-            pass
         for k in keys:
             try:
                 t.auth_publickey(user, k)
@@ -225,8 +233,14 @@ class BoardConnection:
         self.close()
 
     # ------------------------------------------------------------------ commands
-    def run(self, command: str, stdin: bytes | None = None, timeout: float | None = None,
-            check: bool = False, what: str | None = None) -> RunResult:
+    def run(
+        self,
+        command: str,
+        stdin: bytes | None = None,
+        timeout: float | None = None,
+        check: bool = False,
+        what: str | None = None,
+    ) -> RunResult:
         """Run a shell command on the board (its own shell, BusyBox ash on Rockchip images)."""
         if self.transport is None or not self.transport.is_active():
             raise ConnectionLost(f"connection to {self.target.label} lost")
@@ -256,14 +270,19 @@ class BoardConnection:
                 while chan.recv_stderr_ready():
                     err += chan.recv_stderr(65536)
                     got = True
-                if chan.exit_status_ready() and not chan.recv_ready() and not chan.recv_stderr_ready():
+                if (
+                    chan.exit_status_ready()
+                    and not chan.recv_ready()
+                    and not chan.recv_stderr_ready()
+                ):
                     break
                 if chan.closed and not chan.exit_status_ready():
                     raise EOFError("channel closed")
                 if time.monotonic() > deadline:
                     chan.close()
-                    raise BoardError(f"{what or 'command'} timed out after {timeout:.0f}s on "
-                                     f"{self.target.label}")
+                    raise BoardError(
+                        f"{what or 'command'} timed out after {timeout:.0f}s on {self.target.label}"
+                    )
                 if not got:
                     chan.status_event.wait(0.02)
                     if not self.transport.is_active():
@@ -282,8 +301,12 @@ class BoardConnection:
         return res
 
     def upload(self, data: bytes, path: str, what: str = "upload") -> None:
-        res = self.run(f"cat > {shlex.quote(path)}", stdin=data, what=what,
-                       timeout=self.ssh.command_timeout_s + len(data) / 50_000)
+        res = self.run(
+            f"cat > {shlex.quote(path)}",
+            stdin=data,
+            what=what,
+            timeout=self.ssh.command_timeout_s + len(data) / 50_000,
+        )
         if res.rc != 0:
             raise board_failure(what, res)
 

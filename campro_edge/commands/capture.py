@@ -24,8 +24,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    out, what = capture_frame(board_name(args), args.host, args.output,
-                              trust_new_host_key=args.trust_new_host_key, key_file=args.identity,
-                              raw=args.raw)
+    out, what = capture_frame(
+        board_name(args),
+        args.host,
+        args.output,
+        trust_new_host_key=args.trust_new_host_key,
+        key_file=args.identity,
+        raw=args.raw,
+    )
     print(f"{out}: {what}")
     return 0

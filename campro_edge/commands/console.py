@@ -29,13 +29,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", help="serial device (default: the description's, e.g. /dev/ttyUSB0)")
     p.add_argument("--baud", type=int, help="baud rate (default 1500000)")
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--run", metavar="CMD", help="run one command, print its output, exit with "
-                                                 "its status")
+    g.add_argument(
+        "--run", metavar="CMD", help="run one command, print its output, exit with its status"
+    )
     g.add_argument("--boot-log", action="store_true", help="print the kernel/boot log (dmesg)")
-    g.add_argument("--net-up", metavar="ADDR[/PREFIX]|dhcp",
-                   help="bring the network interface up (static address or dhcp)")
-    g.add_argument("--watch", type=float, metavar="SECONDS",
-                   help="just print what the board writes (e.g. while it boots)")
+    g.add_argument(
+        "--net-up",
+        metavar="ADDR[/PREFIX]|dhcp",
+        help="bring the network interface up (static address or dhcp)",
+    )
+    g.add_argument(
+        "--watch",
+        type=float,
+        metavar="SECONDS",
+        help="just print what the board writes (e.g. while it boots)",
+    )
     p.add_argument("--gateway", help="default route for --net-up")
     p.add_argument("--timeout", type=float, default=30.0)
 

@@ -25,10 +25,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    rep = rollback(board_name(args), args.host, to_stock=args.stock,
-                   trust_new_host_key=args.trust_new_host_key, key_file=args.identity,
-                   console=Console(stderr=True))
+    rep = rollback(
+        board_name(args),
+        args.host,
+        to_stock=args.stock,
+        trust_new_host_key=args.trust_new_host_key,
+        key_file=args.identity,
+        console=Console(stderr=True),
+    )
     what = "stock" if args.stock else "previous"
-    Console().print(f"[green]rolled back[/] {rep.target}: {rep.iq_path} is the {what} file "
-                    f"(sha256 {rep.sha_before[:12]} -> {rep.sha_after[:12]})")
+    Console().print(
+        f"[green]rolled back[/] {rep.target}: {rep.iq_path} is the {what} file "
+        f"(sha256 {rep.sha_before[:12]} -> {rep.sha_after[:12]})"
+    )
     return 0

@@ -20,20 +20,28 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    st = board_status(board_name(args), args.host, trust_new_host_key=args.trust_new_host_key,
-                      key_file=args.identity)
+    st = board_status(
+        board_name(args),
+        args.host,
+        trust_new_host_key=args.trust_new_host_key,
+        key_file=args.identity,
+    )
     if args.json:
         print_json(st)
         return 0
     out = Console()
     out.print(f"[bold]{st.target}[/] ({st.board})")
     out.print(f"  IQ file   {st.iq_path}  ({st.origin})  sha256 {st.sha256[:16]}")
-    out.print(f"  install   {st.install_mode or 'never pushed'}"
-              f"{' (overlay mounted)' if st.overlay_mounted else ''}"
-              f"{'  PENDING switch' if st.pending_switch else ''}")
+    out.print(
+        f"  install   {st.install_mode or 'never pushed'}"
+        f"{' (overlay mounted)' if st.overlay_mounted else ''}"
+        f"{'  PENDING switch' if st.pending_switch else ''}"
+    )
     if st.stock_sha256:
-        out.print(f"  stock     sha256 {st.stock_sha256[:16]}  previous "
-                  f"{(st.previous_sha256 or '-')[:16]}")
+        out.print(
+            f"  stock     sha256 {st.stock_sha256[:16]}  previous "
+            f"{(st.previous_sha256 or '-')[:16]}"
+        )
     if st.pushed:
         out.print(f"  pushed    {st.pushed.get('params')} (ccm mode {st.pushed.get('ccm_mode')})")
     if st.ccm:

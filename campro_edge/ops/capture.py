@@ -19,16 +19,26 @@ def write_png(rgb: np.ndarray, out: Path) -> None:
         raise InputError(f"cannot write image {out}")
 
 
-def capture_frame(board: str, host: str | None, out: Path, *, trust_new_host_key: bool = False,
-                  key_file: Path | None = None, raw: Path | None = None) -> tuple[Path, str]:
+def capture_frame(
+    board: str,
+    host: str | None,
+    out: Path,
+    *,
+    trust_new_host_key: bool = False,
+    key_file: Path | None = None,
+    raw: Path | None = None,
+) -> tuple[Path, str]:
     if out.suffix.lower() not in (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"):
         raise InputError(f"output {out}: use an image file name (.png, .jpg, ...)")
     cfg = load_board(board)
-    with BoardSession.open(cfg, host, trust_new_host_key=trust_new_host_key,
-                           key_file=key_file) as sess:
+    with BoardSession.open(
+        cfg, host, trust_new_host_key=trust_new_host_key, key_file=key_file
+    ) as sess:
         if not sess.service_running():
-            raise BoardError(f"{cfg.service.name} is not running on {sess.label}: frames would "
-                             "come out without 3A (start it or push a valid IQ file)")
+            raise BoardError(
+                f"{cfg.service.name} is not running on {sess.label}: frames would "
+                "come out without 3A (start it or push a valid IQ file)"
+            )
         data, w, h = sess.capture_nv12()
         label = sess.label
     if raw is not None:

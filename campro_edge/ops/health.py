@@ -73,8 +73,9 @@ def usable_mask(before: np.ndarray, prev: HardwareIsp | None = None) -> np.ndarr
 MIN_PIXELS = 0.02  # fraction of the frame needed for a colour comparison
 
 
-def check_colours(prev_cfg: IqIspConfig, new_cfg: IqIspConfig, before: np.ndarray,
-                  after: np.ndarray) -> ColourCheck | None:
+def check_colours(
+    prev_cfg: IqIspConfig, new_cfg: IqIspConfig, before: np.ndarray, after: np.ndarray
+) -> ColourCheck | None:
     """Best match over the illuminants; None when too little of the frame can be inverted."""
     best: ColourCheck | None = None
     for ill in prev_cfg.mode("normal").illuminants:

@@ -128,8 +128,14 @@ def upload_verified(sess: BoardSession, data: bytes, log: StepLog, wait_s: float
     return staged
 
 
-def health_check(sess: BoardSession, prev_cfg: IqIspConfig | None, new_cfg: IqIspConfig,
-                 before: np.ndarray | None, verify: bool, log: StepLog) -> tuple[ColourCheck | None, np.ndarray]:
+def health_check(
+    sess: BoardSession,
+    prev_cfg: IqIspConfig | None,
+    new_cfg: IqIspConfig,
+    before: np.ndarray | None,
+    verify: bool,
+    log: StepLog,
+) -> tuple[ColourCheck | None, np.ndarray]:
     with log.step("health check"):
         if not sess.service_running():
             raise BoardError(f"{sess.cfg.service.name} is not running")
@@ -139,13 +145,17 @@ def health_check(sess: BoardSession, prev_cfg: IqIspConfig | None, new_cfg: IqIs
             check = check_colours(prev_cfg, new_cfg, before, after)
         if check is None:
             if verify:
-                log.note("colour check skipped: the previous frame cannot be inverted "
-                         "(previous IQ unknown, service was down, or its gamma is ambiguous)")
+                log.note(
+                    "colour check skipped: the previous frame cannot be inverted "
+                    "(previous IQ unknown, service was down, or its gamma is ambiguous)"
+                )
         else:
             limit = sess.cfg.health.max_mean_abs_err
-            log.note(f"colours vs hardware model: mean |error| {check.mean_abs_err:.2f}/255 "
-                     f"(limit {limit:g}; unchanged frame would be {check.unchanged_err:.2f}), "
-                     f"illuminant {check.illuminant}")
+            log.note(
+                f"colours vs hardware model: mean |error| {check.mean_abs_err:.2f}/255 "
+                f"(limit {limit:g}; unchanged frame would be {check.unchanged_err:.2f}), "
+                f"illuminant {check.illuminant}"
+            )
             if not check.passed(limit):
                 raise BoardError(
                     f"captured colours do not match the hardware model (mean error "
@@ -154,9 +164,17 @@ def health_check(sess: BoardSession, prev_cfg: IqIspConfig | None, new_cfg: IqIs
     return check, after
 
 
-def switch_and_verify(sess: BoardSession, staged: str, meta: dict, prev_cfg: IqIspConfig | None,
-                      new_cfg: IqIspConfig, before: np.ndarray | None, verify: bool,
-                      log: StepLog, wait_s: float) -> tuple[ColourCheck | None, np.ndarray]:
+def switch_and_verify(
+    sess: BoardSession,
+    staged: str,
+    meta: dict,
+    prev_cfg: IqIspConfig | None,
+    new_cfg: IqIspConfig,
+    before: np.ndarray | None,
+    verify: bool,
+    log: StepLog,
+    wait_s: float,
+) -> tuple[ColourCheck | None, np.ndarray]:
     """Switch to the staged file; on any failure go back to the previous one."""
     try:
         if sess.install_mode() == "overlay":
@@ -188,8 +206,10 @@ def restore_previous(sess: BoardSession, wait_s: float) -> str:
         sess.restart_service()
         return "the board is back on its previous IQ file and the ISP service runs"
     except CamproError as exc:
-        return (f"restoring the previous IQ file also failed ({exc}); the board's boot hook "
-                "restores it at the next boot")
+        return (
+            f"restoring the previous IQ file also failed ({exc}); the board's boot hook "
+            "restores it at the next boot"
+        )
 
 
 def push_iq(opts: PushOptions, console: Console | None = None) -> PushReport:
@@ -199,12 +219,15 @@ def push_iq(opts: PushOptions, console: Console | None = None) -> PushReport:
         hw: HardwareIsp = fit_hardware(params)
     cfg: BoardConfig = load_board(opts.board)
     with log.step("connect + probe"):
-        sess = BoardSession.open(cfg, opts.host, trust_new_host_key=opts.trust_new_host_key,
-                                 key_file=opts.key_file)
+        sess = BoardSession.open(
+            cfg, opts.host, trust_new_host_key=opts.trust_new_host_key, key_file=opts.key_file
+        )
     with sess:
         mode = sess.install_mode()
-        log.note(f"{sess.label}: {sess.info.arch}, {' '.join(sess.info.compatible)}, ISP reads "
-                 f"{sess.iq_path} ({'writable' if mode == 'in-place' else 'read-only root: overlay'})")
+        log.note(
+            f"{sess.label}: {sess.info.arch}, {' '.join(sess.info.compatible)}, ISP reads "
+            f"{sess.iq_path} ({'writable' if mode == 'in-place' else 'read-only root: overlay'})"
+        )
         if opts.dry_run:
             with log.step("pull IQ"):
                 active = sess.conn.download(sess.iq_path, what="pull active IQ")
@@ -223,9 +246,18 @@ def push_iq(opts: PushOptions, console: Console | None = None) -> PushReport:
                 prev_cfg: IqIspConfig | None = read_isp_config(active, "active IQ file")
             except CamproError:
                 prev_cfg = None
-        report = PushReport(cfg.name, sess.label, sess.iq_path, mode, sha256(active), sha256(new),
-                            result.changes, dry_run=opts.dry_run, timings=log.timings,
-                            notes=log.notes)
+        report = PushReport(
+            cfg.name,
+            sess.label,
+            sess.iq_path,
+            mode,
+            sha256(active),
+            sha256(new),
+            result.changes,
+            dry_run=opts.dry_run,
+            timings=log.timings,
+            notes=log.notes,
+        )
         if opts.dry_run:
             return report
         if sha256(new) == sha256(active) and sess.service_running():
@@ -237,8 +269,10 @@ def push_iq(opts: PushOptions, console: Console | None = None) -> PushReport:
         base = "/" + cfg.iq.state_dir.strip("/").split("/")[0]
         free = sess.info.free_kib.get(base)
         if free is not None and free < need_kib:
-            raise BoardError(f"no space left on {base} of {sess.label}: {free} KiB free, the push "
-                             f"needs about {need_kib} KiB; the board is unchanged")
+            raise BoardError(
+                f"no space left on {base} of {sess.label}: {free} KiB free, the push "
+                f"needs about {need_kib} KiB; the board is unchanged"
+            )
         before = None
         if opts.verify_colours and sess.service_running():
             with log.step("capture reference frame"):
@@ -248,11 +282,26 @@ def push_iq(opts: PushOptions, console: Console | None = None) -> PushReport:
             staged = upload_verified(sess, new, log, opts.reconnect_wait_s)
         except CamproError as exc:
             raise BoardError(f"{log.current} failed: {exc}; the board is unchanged") from exc
-        meta = {"source": "campro", "params": opts.params.name, "sha256": sha256(new),
-                "pushed_at": int(time.time()), "ccm": np.round(hw.ccm, 5).tolist(),
-                "gamma_y": hw.gamma_y.tolist(), "ccm_mode": opts.ccm_mode}
-        check, after = switch_and_verify(sess, staged, meta, prev_cfg, new_cfg, before,
-                                         opts.verify_colours, log, opts.reconnect_wait_s)
+        meta = {
+            "source": "campro",
+            "params": opts.params.name,
+            "sha256": sha256(new),
+            "pushed_at": int(time.time()),
+            "ccm": np.round(hw.ccm, 5).tolist(),
+            "gamma_y": hw.gamma_y.tolist(),
+            "ccm_mode": opts.ccm_mode,
+        }
+        check, after = switch_and_verify(
+            sess,
+            staged,
+            meta,
+            prev_cfg,
+            new_cfg,
+            before,
+            opts.verify_colours,
+            log,
+            opts.reconnect_wait_s,
+        )
         report.colour = check
         report.frames["after"] = after
     return report

@@ -35,17 +35,25 @@ class BoardStatus(BaseModel):
     service_running: bool
 
 
-def board_status(board: str, host: str | None, *, trust_new_host_key: bool = False,
-                 key_file: Path | None = None) -> BoardStatus:
+def board_status(
+    board: str, host: str | None, *, trust_new_host_key: bool = False, key_file: Path | None = None
+) -> BoardStatus:
     cfg = load_board(board)
-    with BoardSession.open(cfg, host, trust_new_host_key=trust_new_host_key,
-                           key_file=key_file) as sess:
+    with BoardSession.open(
+        cfg, host, trust_new_host_key=trust_new_host_key, key_file=key_file
+    ) as sess:
         active = sess.conn.download(sess.iq_path, what="read active IQ")
         sha = hashlib.sha256(active).hexdigest()
         fields: dict[str, str] = {}
         shas: dict[str, str] = {}
-        has_script = sess.run(f"test -f {sess.script_path} && test -f {sess.state_dir}/board.env",
-                              "stat", check=False).rc == 0
+        has_script = (
+            sess.run(
+                f"test -f {sess.script_path} && test -f {sess.state_dir}/board.env",
+                "stat",
+                check=False,
+            ).rc
+            == 0
+        )
         if has_script:
             for line in sess.script("status").text.splitlines():
                 k, _, v = line.partition("=")
@@ -71,12 +79,20 @@ def board_status(board: str, host: str | None, *, trust_new_host_key: bool = Fal
         else:
             origin = "unknown"
         st = BoardStatus(
-            board=cfg.name, target=sess.label, iq_path=sess.iq_path,
+            board=cfg.name,
+            target=sess.label,
+            iq_path=sess.iq_path,
             install_mode={"inplace": "in-place"}.get(fields.get("mode", ""), fields.get("mode")),
-            overlay_mounted=sess.info.overmounted(cfg.iq.dir), sha256=sha, stock_sha256=stock_sha,
-            previous_sha256=prev_sha, origin=origin, pending_switch=fields.get("pending") == "1",
-            iq_valid=True, pushed=meta if origin == "campro" else None,
-            service=cfg.service.name, service_running=sess.service_running(),
+            overlay_mounted=sess.info.overmounted(cfg.iq.dir),
+            sha256=sha,
+            stock_sha256=stock_sha,
+            previous_sha256=prev_sha,
+            origin=origin,
+            pending_switch=fields.get("pending") == "1",
+            iq_valid=True,
+            pushed=meta if origin == "campro" else None,
+            service=cfg.service.name,
+            service_running=sess.service_running(),
         )
         try:
             icfg = read_isp_config(active, sess.iq_path)
