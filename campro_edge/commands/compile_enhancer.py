@@ -143,7 +143,10 @@ def run(args: argparse.Namespace) -> int:
         print_json(result)
         return 0
     if result.rknn is None:
-        print(f"wrote {result.onnx} ({result.width}x{result.height}, float32 NCHW RGB in [0,1])")
+        print(
+            f"wrote {result.onnx} ({result.width}x{result.height}, float32 NCHW RGB in [0,1]);"
+            " run it on the host with ONNX Runtime"
+        )
     else:
         final = result.attempts[-1]
         acc = final.accuracy
@@ -159,6 +162,6 @@ def run(args: argparse.Namespace) -> int:
                 f"{acc.ssim_mean:.4f} (min {acc.ssim_min:.4f})"
             )
     if result.cost is not None:
-        for line in cost_lines(result.cost, result.target):
+        for line in cost_lines(result.cost, result.target if result.fps else None):
             print(line)
     return 0

@@ -300,7 +300,8 @@ def compile_enhancer(req: CompileRequest, report: Report = lambda _m: None) -> C
         work = Path(work_name)
         model = _prepare_onnx(req, report)
         cost = unet_cost(model.spec, model.width, model.height) if model.spec else None
-        fps = estimate_fps(cost, target) if cost else None
+        # No NPU estimate for a target the model cannot be compiled for (e.g. rv1126).
+        fps = estimate_fps(cost, target) if cost and target in RKNPU2_TARGETS else None
         if req.onnx_only:
             return CompileResult(
                 onnx=model.onnx,

@@ -80,6 +80,8 @@ def test_rv1126_onnx_only_exports_for_the_host(tiny_pt: Path, tmp_path: Path) ->
         tmp_path,
     )
     assert proc.returncode == 0, proc.stderr
+    assert "run it on the host with ONNX Runtime" in proc.stdout
+    assert "fps" not in proc.stdout  # no NPU estimate for an NPU it cannot run on
     enhancer = OnnxEnhancer(out)
     assert (enhancer.width, enhancer.height) == board_input_size(load_board("rv1126"))
     frame = np.zeros((1080, 1920, 3), dtype=np.uint8)
