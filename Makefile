@@ -21,7 +21,7 @@ help:
 	@echo "make sim / sim-down  start / stop a simulated board (campro-edge-sim up|down)"
 	@echo "make toolchain       create .toolchain/ with rknn-toolkit2 2.5.0"
 	@echo "make bench           run the benchmarks in bench/"
-	@echo "make flash BOARD=rv1126 [HOST=ip]   install campro-edge's board bundle on a board"
+	@echo "make flash BOARD=rv1126   (not implemented yet; says what to use instead)"
 
 system-deps:
 	@scripts/system-deps.sh
@@ -59,8 +59,11 @@ sim-down:
 bench: setup toolchain
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PYTHON) $$b || exit 1; done
 
-flash: setup
-	$(VENV)/bin/campro-edge flash --board $(BOARD) $(if $(HOST),--host $(HOST),)
+flash:
+	@echo "make flash is not implemented yet: no issue covers the board bundle. Today use" >&2
+	@echo "  campro-edge push-iq isp.json --board $(BOARD) --host HOST   (IQ file)" >&2
+	@echo "  campro-edge compile-enhancer enhancer.pt --board rv1126b    (NPU model)" >&2
+	@exit 2
 
 clean:
 	rm -rf $(VENV) .toolchain out build *.egg-info .pytest_cache .ruff_cache
