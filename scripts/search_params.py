@@ -11,7 +11,8 @@ board outputs. For each candidate, on subsets:
   undetected probes at the face box found in the raw image (an attacker who knows where the
   face is) — reported, not optimised;
 * LUT-restored top-1: a per-pixel colour table from captured to raw (`LutRestorer`) fitted on
-  the *attack* identities (disjoint from the evaluation identities) is applied to the probes;
+  the *attack* identities (disjoint from the evaluation identities) plus one rendering of every
+  64^3 colour, is applied to the probes;
   this is the cheap stand-in for both the enhancer and the restoration attacker;
 * detection: OpenCV HOG people detector on the scenes, raw vs LUT-restored ("enhanced") and raw
   vs captured: image-level detection rate ratio and box recall against raw.
@@ -56,6 +57,11 @@ from campro_edge.params import IspParams, Metadata  # noqa: E402
 
 P45 = (X45 / CODE_MAX) ** (1 / 2.2)  # perceptual position of each knot (sRGB-like encoding)
 SCENE_LONG_SIDE = 480
+#: all 64^3 colours (levels 2, 6, ..., 254) as a 512x512 image: the attacker can render any
+#: colour through the known ISP, so the per-pixel table needs no natural image for a colour
+_LEVELS = np.arange(2, 256, 4, dtype=np.uint8)
+COLOUR_CUBE = np.stack(np.meshgrid(_LEVELS, _LEVELS, _LEVELS, indexing="ij"), -1)
+COLOUR_CUBE = COLOUR_CUBE.reshape(512, 512, 3)
 
 
 @dataclass
@@ -156,6 +162,20 @@ def designed() -> list[Candidate]:
         out.append(Candidate(f"d{idx:03d}",
                              f"graded-luma(k={k},sg={sg},mix={mix}) + fold(k={k},ph={ph})",
                              _q(m), _knots(y)))
+    # Tone inversion: a decreasing gamma makes a photographic negative. HOG people detection
+    # uses unsigned gradients, so it is nearly unaffected, while dlib's face detector and
+    # recogniser were never trained on negatives. Fully invertible, hence easy to restore.
+    rot = np.eye(3)[[1, 2, 0]]
+    dense = np.array([[1.2, -0.6, 0.4], [0.3, 0.9, -0.2], [-0.5, 0.5, 1.0]])
+    s_curve = 0.5 + 0.5 * np.tanh(4 * (P45 - 0.5)) / np.tanh(2)
+    for idx, (name, m, y) in enumerate(
+        [("identity + negative", np.eye(3), 1 - P45),
+         ("RGB rotation + negative", rot, 1 - P45),
+         ("dense + negative", dense, 1 - P45),
+         ("RGB rotation + negative s-curve", rot, 1 - s_curve),
+         ("identity + negative, gamma 1/1.5", np.eye(3), 1 - (X45 / CODE_MAX) ** (1 / 1.5)),
+         ("RGB rotation + solarise", rot, _tri(1.5 * P45 + 0.5))], start=1):
+        out.append(Candidate(f"n{idx:03d}", name, _q(m), _knots(y)))
     return out
 
 
@@ -266,6 +286,7 @@ def evaluate(c: Candidate, ctx: Context, pool: EmbedPool, detector: PersonDetect
     t0 = time.time()
     captured = [render_hardware(hw, x) for x in ctx.probe_raw]
     lut = LutRestorer(32).fit(((render_hardware(hw, x), x) for x in ctx.train_raw), stride=2)
+    lut.add(render_hardware(hw, COLOUR_CUBE), COLOUR_CUBE)  # every colour once: a prior
     restored = [lut.apply(x) for x in captured]
     res = pool.embed(captured + restored, ctx.probe_boxes + ctx.probe_boxes)
     n = len(captured)
