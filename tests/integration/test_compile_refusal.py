@@ -21,6 +21,11 @@ from campro_edge.ops.compile import board_input_size, check_target
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _need_simulator() -> None:
+    """Overrides tests/integration/conftest.py's skip: these tests need no simulated board."""
+
+
 @pytest.fixture()
 def tiny_pt(tmp_path: Path) -> Path:
     torch.manual_seed(0)

@@ -27,6 +27,11 @@ REPO = Path(__file__).resolve().parents[2]
 SIZE = (64, 48)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _need_simulator() -> None:
+    """Overrides tests/integration/conftest.py's skip: these tests need no simulated board."""
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _toolchain() -> None:
     if environment.is_ready():
