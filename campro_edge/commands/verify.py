@@ -52,7 +52,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="the stock IQ file (for --model/--frames: the stock ISP to predict from; "
                    "default: identity CCM and a 1/2.2 gamma)")
     p.add_argument("--enhancer", type=Path, metavar="ONNX",
-                   help="enhancer exported by compile-enhancer/train-enhancer (ONNX)")
+                   help="enhancer exported by compile-enhancer/train-enhancer (ONNX), or 'lut' "
+                   "for a per-pixel colour-table stand-in fitted on the fly")
     p.add_argument("--attack-steps", type=int, default=0, metavar="N",
                    help="train the white-box restoration U-Net for N steps (0: skip; 600 "
                    "takes a few minutes on a CPU)")
