@@ -102,3 +102,21 @@ def test_rknpu2_boards_pass_and_unknown_targets_are_named() -> None:
     odd = load_board("rv1126b").model_copy(update={"npu_target": "mystery9"})
     with pytest.raises(ToolchainError, match="no target 'mystery9'"):
         check_target(odd, onnx_only=False)
+
+
+def test_a_bare_campro_state_dict_needs_the_parameters(tmp_path: Path) -> None:
+    from campro_edge.errors import InputError
+    from campro_edge.ops.compile import CompileRequest, compile_enhancer
+
+    torch.manual_seed(0)
+    bare = tmp_path / "UNet.pt"
+    torch.save(UNet(UNetSpec(depth=3, base_channels=4)).state_dict(), bare)
+    req = CompileRequest(
+        model=bare,
+        board=load_board("rv1126b"),
+        output=tmp_path / "u.rknn",
+        images=[tmp_path],
+        input_size=(64, 48),
+    )
+    with pytest.raises(InputError, match="records no ISP parameters; pass --params"):
+        compile_enhancer(req)
