@@ -141,9 +141,10 @@ class BoardConnection:
             try:
                 self._connect_once()
                 return self
+            except paramiko.AuthenticationException as exc:
+                self.close()
+                raise BoardError(f"authentication failed for {self.target.label}: {exc}") from exc
             except (OSError, EOFError, paramiko.SSHException) as exc:
-                if isinstance(exc, paramiko.AuthenticationException):
-                    raise
                 last = exc
                 self.close()
         raise Unreachable(
