@@ -68,6 +68,9 @@ def run(args: argparse.Namespace) -> int:
         out.print(f"  install: {rep.mode}; sha256 {rep.sha_before[:16]} -> {rep.sha_after[:16]}")
         for c in rep.changes:
             out.print(f"  - {c}")
+        out.print("steps a push would take:")
+        for step in rep.plan:
+            out.print(f"  - {step}")
         out.print("nothing was changed on the board")
         return 0
     if rep.unchanged:

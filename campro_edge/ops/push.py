@@ -60,14 +60,18 @@ class PushReport:
     timings: list[tuple[str, float]] = field(default_factory=list)
     frames: dict[str, np.ndarray] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    plan: list[str] = field(default_factory=list)
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def keep_host_stock(sess: BoardSession, stock: bytes) -> Path:
-    """The host's pristine copy of the board's stock IQ (written once, never replaced)."""
+def keep_host_stock(sess: BoardSession, stock: bytes) -> tuple[Path, bool]:
+    """The host's pristine copy of the board's stock IQ (written once, never replaced).
+
+    Returns the path and whether it equals the board's copy (a reflashed board may differ).
+    """
     d = user_dir() / "stock" / sess.host_id
     d.mkdir(parents=True, exist_ok=True)
     p = d / sess.iq_name
@@ -75,15 +79,46 @@ def keep_host_stock(sess: BoardSession, stock: bytes) -> Path:
         tmp = p.with_suffix(".tmp")
         tmp.write_bytes(stock)
         tmp.replace(p)
-    return p
+    return p, p.read_bytes() == stock
 
 
-def pull_stock(sess: BoardSession) -> tuple[bytes, bytes]:
+def pull_stock(sess: BoardSession, log: StepLog) -> tuple[bytes, bytes]:
     """(active IQ file, pristine stock IQ file) from the board."""
     active = sess.conn.download(sess.iq_path, what="pull active IQ")
     stock = sess.conn.download(f"{sess.state_dir}/stock/{sess.iq_name}", what="pull stock IQ")
-    keep_host_stock(sess, stock)
+    path, same = keep_host_stock(sess, stock)
+    if not same:
+        log.note(
+            f"the board's stock copy differs from this machine's {path} (reflashed board?); "
+            "using the board's, keeping both"
+        )
     return active, stock
+
+
+def dry_run_plan(sess: BoardSession, mode: str) -> list[str]:
+    """What a real push would do on this board."""
+    st, cfg = sess.state_dir, sess.cfg
+    plan = [
+        f"install {sess.script_path}, lock the board, keep {st}/stock/{sess.iq_name} "
+        "(if not kept yet)"
+    ]
+    if mode == "overlay":
+        if sess.info.overmounted(cfg.iq.dir):
+            plan.append(f"replace {st}/overlay/{sess.iq_name} (overlay already on {cfg.iq.dir})")
+        else:
+            plan.append(
+                f"copy {cfg.iq.dir} to {st}/overlay and bind-mount it over {cfg.iq.dir} "
+                "(read-only root)"
+            )
+    else:
+        plan.append(f"replace {sess.iq_path} in place (atomic rename)")
+    plan += [
+        f"back up the active file to {st}/prev/{sess.iq_name}",
+        f"add a boot hook line to {cfg.iq.boot_hook} (once)",
+        f"restart {cfg.service.name} ({cfg.service.stop}; {cfg.service.start})",
+        "capture a frame and compare its colours with the hardware model",
+    ]
+    return plan
 
 
 def capture_rgb(sess: BoardSession) -> np.ndarray:
@@ -237,7 +272,7 @@ def push_iq(opts: PushOptions, console: Console | None = None) -> PushReport:
         else:
             prepare(sess, log)
             with log.step("pull IQ"):
-                active, stock = pull_stock(sess)
+                active, stock = pull_stock(sess, log)
         with log.step("patch + validate"):
             result = patch_iq(stock, hw, ccm_mode=opts.ccm_mode, source=f"stock {sess.iq_name}")
             new = result.data
@@ -259,6 +294,7 @@ def push_iq(opts: PushOptions, console: Console | None = None) -> PushReport:
             notes=log.notes,
         )
         if opts.dry_run:
+            report.plan = dry_run_plan(sess, mode)
             return report
         if sha256(new) == sha256(active) and sess.service_running():
             report.unchanged = True

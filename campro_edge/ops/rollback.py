@@ -46,8 +46,11 @@ def rollback(
         )
     with sess:
         has = sess.run(f"test -f {sess.state_dir}/{src}/{sess.iq_name}", "stat", check=False).rc
+        if has != 0 and to_stock:
+            sha = sess.file_sha256(sess.iq_path) or ""
+            return RollbackReport(sess.label, sess.iq_path, "stock", sha, sha, log.timings)
         if has != 0:
-            what = "stock copy" if to_stock else "previous IQ file"
+            what = "previous IQ file"
             raise BoardError(
                 f"{sess.label}: no {what} on the board (nothing was ever pushed); "
                 "it is on its original IQ file"

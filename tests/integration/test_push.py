@@ -122,6 +122,10 @@ def test_second_push_is_a_no_op_and_dry_run_changes_nothing(
     assert dry.dry_run and dry.changes
     assert sha(board.read(IQ)) == stock
     assert board.shell_rc("test -e /userdata/campro") != 0
+    assert rollback("sim-rv1126", board.host, to_stock=True).sha_after == stock  # no-op
+    with pytest.raises(BoardError, match="no previous IQ file"):
+        rollback("sim-rv1126", board.host)
+    assert board.shell_rc("test -e /userdata/campro") != 0
     push_iq(opts(board, example_params))
     again = push_iq(opts(board, example_params))
     assert again.unchanged
