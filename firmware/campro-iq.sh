@@ -13,8 +13,8 @@
 # Every replacement is "write a temporary file on the same filesystem, sync, rename".
 
 STATE=$(cd "$(dirname "$0")/.." && pwd)
-LOCK=/var/run/campro-iq.lock
-[ -d /var/run ] || LOCK=/tmp/campro-iq.lock
+LOCK=${CP_LOCK:-/var/run/campro-iq.lock}
+[ -d /var/run ] || [ -n "$CP_LOCK" ] || LOCK=/tmp/campro-iq.lock
 
 die() { echo "campro-iq: $*" >&2; exit 1; }
 log() { echo "campro-iq: $*"; logger -t campro-iq "$*" 2>/dev/null; return 0; }
@@ -186,8 +186,8 @@ cmd_boot() {  # run by init (the hook): re-mount the overlay, undo an unconfirme
         changed=1
     fi
     if [ $changed = 1 ]; then
-        $CP_STOP >/dev/null 2>&1
-        $CP_START
+        eval "$CP_STOP" >/dev/null 2>&1
+        eval "$CP_START"
     fi
     return 0
 }
