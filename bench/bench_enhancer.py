@@ -46,6 +46,7 @@ def bench_one(
     name: str, spec: UNetSpec, steps: int, images: list[Path], out: Path, quick: bool
 ) -> dict[str, object]:
     params = load_params(REPO / "examples" / "isp.json")
+    board = load_board(TARGET_BOARD)  # read before the long training run
     pt = out / f"{name}.pt"
     t0 = time.perf_counter()
     trained = train_enhancer(
@@ -66,7 +67,7 @@ def bench_one(
     result = compile_enhancer(
         CompileRequest(
             model=pt,
-            board=load_board(TARGET_BOARD),
+            board=board,
             output=out / f"{name}.rknn",
             images=images,
             input_size=(WIDTH, HEIGHT),
