@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from campro_edge.errors import CamproError
@@ -151,7 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = ap.add_subparsers(dest="cmd", metavar="COMMAND")
 
-    def add(name: str, fn, help_: str) -> argparse.ArgumentParser:  # noqa: ANN001
+    def add(
+        name: str, fn: Callable[[argparse.Namespace], int], help_: str
+    ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_)
         p.add_argument("--name", default=DEFAULT_NAME, help="simulated board name (default: sim)")
         p.set_defaults(_run=fn)

@@ -168,7 +168,7 @@ class BoardSession:
         if have and have[0] == sha:
             return
         d = shlex.quote(f"{self.state_dir}/bin")
-        tmp = shlex.quote(f"{self.state_dir}/bin/.{SCRIPT_NAME}.{os.getpid()}")
+        tmp = shlex.quote(f"{self.state_dir}/bin/.{SCRIPT_NAME}.{uuid.uuid4().hex[:12]}")
         self.run(f"mkdir -p {d}", "create state directory")
         res = self.conn.run(
             f"cat > {tmp} && chmod 755 {tmp} && mv -f {tmp} {p}",
