@@ -49,6 +49,12 @@ def main() -> int:
             runs.append([*rep.timings, ("(wall clock, whole push)", wall)])
         return runs
 
+    from campro_edge_sim.testing import missing_prerequisites
+
+    why = None if args.host else missing_prerequisites()
+    if why:
+        print(f"bench_push: skipped: {why}")
+        return 0
     if args.host:
         runs = bench(args.host)
         where = args.host
