@@ -36,12 +36,13 @@ class ProbeResult(BaseModel):
     processes: list[str]
     video_nodes: dict[str, str]  # entity name -> /dev/videoN
     iq_files: list[str]
+    iq_ext: str = "xml"  # rkaiq v1.x XML; "json" for CalibDbV2 boards
 
     @property
     def iq_name(self) -> str | None:
         if not (self.module and self.lens):
             return None
-        return f"{self.sensor}_{self.module}_{self.lens}.xml"
+        return f"{self.sensor}_{self.module}_{self.lens}.{self.iq_ext}"
 
     def mount_of(self, path: str) -> Mount | None:
         best: Mount | None = None
@@ -133,6 +134,7 @@ def probe(conn: BoardConnection, cfg: BoardConfig) -> ProbeResult:
         processes=vals.get("proc", []),
         video_nodes=videos,
         iq_files=vals.get("iq", []),
+        iq_ext="json" if cfg.iq.format == "rkaiq-json" else "xml",
     )
 
 

@@ -22,7 +22,7 @@ from rich.console import Console
 from campro_edge.board.config import BoardConfig, load_board
 from campro_edge.board.session import BoardSession
 from campro_edge.board.ssh import ConnectionLost, user_dir
-from campro_edge.errors import BoardError, CamproError
+from campro_edge.errors import BoardError, CamproError, InputError
 from campro_edge.iq.rkaiq_xml import IqIspConfig, read_isp_config
 from campro_edge.iq.rkaiq_xml_patch import patch_iq
 from campro_edge.isp.hardware import HardwareIsp, fit_hardware
@@ -61,6 +61,14 @@ class PushReport:
     frames: dict[str, np.ndarray] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     plan: list[str] = field(default_factory=list)
+
+
+def require_xml_iq(cfg: BoardConfig) -> None:
+    if cfg.iq.format != "rkaiq-xml-v1":
+        raise InputError(
+            f"board {cfg.name} keeps {cfg.iq.format} IQ files; push-iq writes rkaiq v1.x XML "
+            "files only so far (RV1126); nothing was changed"
+        )
 
 
 def sha256(data: bytes) -> str:
@@ -253,6 +261,7 @@ def push_iq(opts: PushOptions, console: Console | None = None) -> PushReport:
         params = load_params(opts.params)  # bad input: nothing on the board is touched
         hw: HardwareIsp = fit_hardware(params)
     cfg: BoardConfig = load_board(opts.board)
+    require_xml_iq(cfg)
     with log.step("connect + probe"):
         sess = BoardSession.open(
             cfg, opts.host, trust_new_host_key=opts.trust_new_host_key, key_file=opts.key_file

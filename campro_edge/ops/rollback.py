@@ -13,7 +13,7 @@ from campro_edge.board.config import load_board
 from campro_edge.board.session import BoardSession
 from campro_edge.errors import BoardError
 from campro_edge.iq.rkaiq_xml import read_isp_config
-from campro_edge.ops.push import prepare, sha256, switch_and_verify
+from campro_edge.ops.push import prepare, require_xml_iq, sha256, switch_and_verify
 from campro_edge.ops.steps import StepLog
 
 
@@ -38,6 +38,7 @@ def rollback(
     reconnect_wait_s: float = 60.0,
 ) -> RollbackReport:
     cfg = load_board(board)
+    require_xml_iq(cfg)
     log = StepLog(console)
     src = "stock" if to_stock else "prev"
     with log.step("connect + probe"):

@@ -66,3 +66,13 @@ def test_default_target_is_the_simulated_board(monkeypatch: pytest.MonkeyPatch) 
     assert (t.host, t.port, t.user) == ("10.0.0.5", 2200, "admin")
     monkeypatch.setenv("BOARD_HOST", "192.168.1.7")
     assert resolve_target(load_board("rv1126"), None).host == "192.168.1.7"
+
+
+def test_push_refuses_json_iq_boards_before_connecting(tmp_path: Path) -> None:
+    from campro_edge.ops.push import PushOptions, push_iq
+
+    if "rv1126b" not in available_boards():
+        pytest.skip("no rv1126b description")
+    params = Path(__file__).resolve().parents[2] / "examples" / "isp.json"
+    with pytest.raises(InputError, match="rkaiq-json"):
+        push_iq(PushOptions(params=params, board="rv1126b", host="127.0.0.1:1"))
