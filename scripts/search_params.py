@@ -416,6 +416,26 @@ def unet_attack(c: Candidate, ctx: Context, pool: EmbedPool, detector: PersonDet
     }
 
 
+def also_attack(args: argparse.Namespace, detector: PersonDetector, done: dict[str, dict]) -> int:
+    """Full-set confirmation + U-Net attack for named, already measured candidates."""
+    rows = []
+    with EmbedPool(args.workers) as pool:
+        full = full_context(args, pool, detector)
+        for name in args.also.split(","):
+            if name not in done:
+                raise SystemExit(f"{name} is not in the log; run the search first")
+            row = done[name]
+            c = Candidate(name, row["family"], row["ccm"], row["gamma_y"])
+            fr = evaluate(c, full, pool, detector)
+            fr.update(unet_attack(c, full, pool, detector, args.attack_steps, args.seed))
+            print("extra:", fr, flush=True)
+            rows.append(fr)
+    out = args.outdir / f"extra-seed{args.seed}.json"
+    out.write_text(json.dumps(rows, indent=2))
+    print(f"wrote {out}")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--faces", type=Path, default=ROOT.parent / "shared" / "data" / "faces")
@@ -429,6 +449,10 @@ def main() -> int:
     ap.add_argument("--confirm-extra", type=int, default=2)
     ap.add_argument("--attack-steps", type=int, default=600,
                     help="training steps of the U-Net restoration attack on the winner (0: skip)")
+    ap.add_argument("--also", default="",
+                    help="comma-separated candidate names: confirm them on the full set and run "
+                    "the U-Net attack on them too, for the trade-off table (needs --resume; "
+                    "writes extra-seed<seed>.json and nothing else)")
     ap.add_argument("--resume", action="store_true",
                     help="reuse candidates already measured in the log (same seed)")
     ap.add_argument("--workers", type=int, default=2)
@@ -444,6 +468,8 @@ def main() -> int:
         for line in log.read_text().splitlines():
             row = json.loads(line)
             done[row["name"]] = row
+    if args.also:
+        return also_attack(args, detector, done)
     with EmbedPool(args.workers) as pool:
         ctx = build_context(args.faces, args.scenes, pool, detector, args.probes)
         print(f"{len(ctx.probes)} probes, {len(ctx.train_raw)} attack images, "
