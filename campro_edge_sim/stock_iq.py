@@ -132,7 +132,7 @@ def stock_iq_xml(sensor: str, module: str, lens: str) -> bytes:
     for mode, on in (("normal", 1), ("hdr", 1), ("night", 0)):
         w.open("cell", "struct")
         w.string("Name", mode)
-        w.nums("En", [on], typ="char")
+        w.nums("En", [on])  # double, as in every Rockchip file
         w.close("cell")
     w.close("Enable")
     w.close("TMO")
@@ -153,10 +153,10 @@ def stock_iq_xml(sensor: str, module: str, lens: str) -> bytes:
     w.close("GAMMA")
     w.open("DEHAZE", "struct")
     for en, on in (("Enable", 1), ("Dehaze_en", 0), ("Enhance_en", 1), ("Hist_en", 0)):
-        w.flag(en, bool(on))
+        w.nums(en, [on])  # double, as in every Rockchip file
     w.close("DEHAZE")
     w.open("LUT3D", "struct")
-    w.flag("enable", False)
+    w.nums("enable", [0])
     w.close("LUT3D")
     w.open("CPSL", "struct")
     w.flag("enable", False)
