@@ -453,6 +453,8 @@ def main() -> int:
                     help="comma-separated candidate names: confirm them on the full set and run "
                     "the U-Net attack on them too, for the trade-off table (needs --resume; "
                     "writes extra-seed<seed>.json and nothing else)")
+    ap.add_argument("--emit", default="", help="write this logged candidate to --out and stop")
+    ap.add_argument("--emit-notes", default="", help="metadata notes for --emit")
     ap.add_argument("--resume", action="store_true",
                     help="reuse candidates already measured in the log (same seed)")
     ap.add_argument("--workers", type=int, default=2)
@@ -470,6 +472,15 @@ def main() -> int:
             done[row["name"]] = row
     if args.also:
         return also_attack(args, detector, done)
+    if args.emit:
+        row = done.get(args.emit)
+        if row is None:
+            raise SystemExit(f"{args.emit} is not in the log (use --resume after a search)")
+        c = Candidate(args.emit, row["family"], row["ccm"], row["gamma_y"])
+        prov = f"scripts/search_params.py --seed {args.seed} --resume --emit {args.emit}"
+        args.out.write_text(to_params(c, prov, args.emit_notes).to_json())
+        print(f"wrote {args.out}")
+        return 0
     with EmbedPool(args.workers) as pool:
         ctx = build_context(args.faces, args.scenes, pool, detector, args.probes)
         print(f"{len(ctx.probes)} probes, {len(ctx.train_raw)} attack images, "
