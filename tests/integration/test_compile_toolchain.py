@@ -129,7 +129,7 @@ def test_below_threshold_retries_with_hybrid_then_fails_with_the_numbers(
     with pytest.raises(VerificationFailed) as err:
         compile_enhancer(req)
     msg = str(err.value)
-    assert "int8: PSNR" in msg and "int8+auto-hybrid: PSNR" in msg and "dB" in msg
+    assert "int8: PSNR" in msg and "int8-mmse+auto-hybrid: PSNR" in msg and "dB" in msg
     assert not out.exists() and not out.with_suffix(".manifest.json").exists()
 
 
