@@ -71,6 +71,9 @@ class ServiceSpec(_Strict):
 
 class CaptureSpec(_Strict):
     node_name: str = "rkispp_scale0"  # /sys/class/video4linux/video*/name
+    # Where an uploaded image becomes what the camera sees. Only a simulated board has one;
+    # a real camera films the world (verify then shows images on a monitor, or reads frames).
+    scene_path: str | None = None
     width: int = 1920
     height: int = 1080
     skip: int = Field(30, ge=0)

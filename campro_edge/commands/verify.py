@@ -63,6 +63,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-probes", type=int, metavar="N", help="probes per identity")
     p.add_argument("--workers", type=int, metavar="N", help="face recogniser processes")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--ccm-mode", choices=["compose", "replace"], default="compose",
+                   help="board runs: how push-iq writes the CCM (default: compose)")
+    p.add_argument("--capture-size", default="1920x1080", metavar="WxH",
+                   help="board runs: capture size; several images share one frame "
+                   "(default: 1920x1080)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -88,8 +93,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.frames:
         source = FolderSource(args.frames)
     else:
-        raise InputError("capturing from a board is not wired into verify yet; use --model "
-                         "(hardware model) or --frames DIR (pre-captured frames)")
+        return _run_on_board(args, console, thresholds, campro_hw)
     opts = VerifyOptions(
         faces=args.faces, scenes=args.scenes, out_dir=args.output,
         max_identities=args.max_identities, max_probes=args.max_probes,
@@ -100,6 +104,52 @@ def run(args: argparse.Namespace) -> int:
         res, paths = run_verify(opts, source, campro_hw, stock_hw, thresholds,
                                 progress=progress,
                                 info={"parameters": str(args.params)})
+    for c in res.checks:
+        mark = {"pass": "[green]pass[/]", "fail": "[red]FAIL[/]"}.get(c.status, "[dim]skip[/]")
+        console.print(f"{mark}  {c.name}: {c.message}")
+    console.print(f"report: {paths['html']}")
+    verdict(res, paths)
+    return 0
+
+
+def _options(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from campro_edge.ops.verify import VerifyOptions
+
+    return VerifyOptions(
+        faces=args.faces, scenes=args.scenes, out_dir=args.output,
+        max_identities=args.max_identities, max_probes=args.max_probes,
+        enhancer=args.enhancer, attack_steps=args.attack_steps, workers=args.workers,
+        seed=args.seed,
+    )
+
+
+def _run_on_board(args: argparse.Namespace, console, thresholds, campro_hw) -> int:  # type: ignore[no-untyped-def]
+    """Capture on the board given by --board/--host; leave it on its stock IQ file."""
+    from campro_edge.commands._board_args import board_name
+    from campro_edge.ops.verify import run_verify, verdict
+    from campro_edge.ops.verify_board import BoardVerifyTarget
+
+    try:
+        w, h = (int(v) for v in args.capture_size.lower().split("x"))
+    except ValueError:
+        raise InputError(f"--capture-size {args.capture_size!r}: expected WIDTHxHEIGHT") from None
+    target = BoardVerifyTarget(
+        board=board_name(args), host=args.host, params=args.params, ccm_mode=args.ccm_mode,
+        trust_new_host_key=args.trust_new_host_key, key_file=args.identity,
+        frame_size=(w, h), console=console,
+    )
+    target.check_start()
+    try:
+        with target.source() as source, _progress(console) as progress:
+            res, paths = run_verify(
+                _options(args), source, campro_hw, None, thresholds, progress=progress,
+                set_phase=target.set_phase,
+                info={"parameters": str(args.params), "ccm mode": args.ccm_mode},
+                stock_hw_from_board=lambda: target.stock_hw,
+                isp_campro_hw_from_board=lambda: target.campro_isp_hw,
+            )
+    finally:
+        target.restore()
     for c in res.checks:
         mark = {"pass": "[green]pass[/]", "fail": "[red]FAIL[/]"}.get(c.status, "[dim]skip[/]")
         console.print(f"{mark}  {c.name}: {c.message}")

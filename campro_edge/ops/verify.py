@@ -69,6 +69,13 @@ def _shrink(img: np.ndarray, long_side: int) -> np.ndarray:
 
 def _capture(source: FrameSource, keys: list[str], raw: list[np.ndarray], phase: Phase,
              progress: Progress | None) -> list[np.ndarray]:
+    batch = getattr(source, "frames", None)
+    if batch is not None:
+        def done(n: int) -> None:
+            if progress:
+                progress(f"capture {phase}", n, len(raw))
+
+        return batch(raw, keys, phase, done)
     out = []
     for k, (key, img) in enumerate(zip(keys, raw, strict=True)):
         out.append(source.frame(img, key, phase))
@@ -189,8 +196,18 @@ def run_verify(opts: VerifyOptions, source: FrameSource, campro_hw: HardwareIsp,
                stock_hw: HardwareIsp | None, thresholds: Thresholds,
                progress: Progress | None = None,
                set_phase: Callable[[Phase], None] | None = None,
-               info: dict[str, str] | None = None) -> tuple[EvaluationResult, dict[str, Path]]:
+               info: dict[str, str] | None = None,
+               isp_campro_hw: HardwareIsp | None = None,
+               stock_hw_from_board: Callable[[], HardwareIsp | None] | None = None,
+               isp_campro_hw_from_board: Callable[[], HardwareIsp | None] | None = None,
+               ) -> tuple[EvaluationResult, dict[str, Path]]:
+    """Capture, measure, report. ``isp_campro_hw`` is what the board programs for the CamPro
+    IQ as seen from sensor RGB (compose mode: CamPro x stock), for the ISP-applied check."""
     faces, scenes, items = collect(opts, source, progress, set_phase)
+    if stock_hw_from_board is not None:  # known only once the board has run each IQ
+        stock_hw = stock_hw_from_board()
+    if isp_campro_hw_from_board is not None:
+        isp_campro_hw = isp_campro_hw_from_board()
     extra = {"frame source": source.label, **(info or {})}
     if opts.enhancer is not None and str(opts.enhancer) == "lut":
         extra.update(add_enhanced_lut(faces, scenes, items, campro_hw))
@@ -201,7 +218,8 @@ def run_verify(opts: VerifyOptions, source: FrameSource, campro_hw: HardwareIsp,
         extra["enhancer"] = str(opts.enhancer)
     if opts.attack_steps > 0:
         extra.update(add_restored(faces, scenes, items, campro_hw, opts, progress))
-    res = evaluate(faces, scenes, thresholds, stock_hw=stock_hw, campro_hw=campro_hw,
+    res = evaluate(faces, scenes, thresholds, stock_hw=stock_hw,
+                   campro_hw=isp_campro_hw or campro_hw,
                    workers=opts.workers, progress=progress)
     res.info = extra
     paths = write_report(opts.out_dir, res, faces, scenes)
