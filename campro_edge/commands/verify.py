@@ -133,6 +133,12 @@ def _run_on_board(args: argparse.Namespace, console, thresholds, campro_hw) -> i
         w, h = (int(v) for v in args.capture_size.lower().split("x"))
     except ValueError:
         raise InputError(f"--capture-size {args.capture_size!r}: expected WIDTHxHEIGHT") from None
+    from campro_edge.evaluation.datasets import list_faces, list_scenes
+
+    opts = _options(args)
+    list_faces(opts.faces, opts.max_identities, opts.max_probes)  # bad input: fail before the
+    if opts.scenes:  # board is touched
+        list_scenes(opts.scenes)
     target = BoardVerifyTarget(
         board=board_name(args), host=args.host, params=args.params, ccm_mode=args.ccm_mode,
         trust_new_host_key=args.trust_new_host_key, key_file=args.identity,
@@ -142,7 +148,7 @@ def _run_on_board(args: argparse.Namespace, console, thresholds, campro_hw) -> i
     try:
         with target.source() as source, _progress(console) as progress:
             res, paths = run_verify(
-                _options(args), source, campro_hw, None, thresholds, progress=progress,
+                opts, source, campro_hw, None, thresholds, progress=progress,
                 set_phase=target.set_phase,
                 info={"parameters": str(args.params), "ccm mode": args.ccm_mode},
                 stock_hw_from_board=lambda: target.stock_hw,

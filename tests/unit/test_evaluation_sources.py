@@ -62,7 +62,7 @@ def test_monitor_source_finds_markers_once_and_maps_back():
     assert np.array_equal(h_before, src.homography)  # camera fixed: markers found once
 
 
-def test_verify_command_without_source_is_a_one_line_error(tmp_path, capsys):
+def test_verify_on_board_checks_input_before_touching_the_board(tmp_path, capsys):
     from campro_edge.cli import main
 
     params = tmp_path / "isp.json"
