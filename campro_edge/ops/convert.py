@@ -65,7 +65,9 @@ def hardware_summary(fit: HardwareFit) -> HardwareSummary:
         gamma_knots_x=X45.tolist(),
         gamma_knots_y=hw.gamma_y.tolist(),
         gamma_method=fit.gamma.method,
-        gamma_monotone=bool(np.all(np.diff(hw.gamma_y) >= 0)),
+        gamma_monotone=bool(
+            np.all(np.diff(hw.gamma_y) >= 0) or np.all(np.diff(hw.gamma_y) <= 0)
+        ),
     )
 
 
@@ -139,7 +141,7 @@ def describe(result: ConvertResult) -> list[str]:
         f"gamma: 45 log knots, {hw.gamma_method} fit, rms {f.gamma_rms_12bit:.2f} / max "
         f"{f.gamma_max_12bit:.2f} (12-bit); sampling the curve would give rms "
         f"{f.gamma_sampled_rms_12bit:.2f} / max {f.gamma_sampled_max_12bit:.2f}"
-        + ("" if hw.gamma_monotone else "; curve is not monotone"),
+        + ("" if hw.gamma_monotone else "; the curve is not monotone (allowed)"),
         f"fidelity, all {f.all_inputs.pixels} 8-bit colours: max {f.all_inputs.max_abs:.2f}, "
         f"mean {f.all_inputs.mean_abs:.3f} levels, PSNR {f.all_inputs.psnr_db:.2f} dB "
         "(hardware vs CamPro float model)",
