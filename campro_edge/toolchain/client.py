@@ -25,7 +25,8 @@ from campro_edge.toolchain.protocol import (
     ResponseEnvelope,
 )
 
-DEFAULT_TIMEOUT_S = 3600.0
+# MMSE calibration of a CamPro-size U-Net at 1280x720 takes over an hour on 2 cores.
+DEFAULT_TIMEOUT_S = 4 * 3600.0
 
 
 def _call(
