@@ -12,8 +12,18 @@ DEFAULT_NAME = "sim"
 
 
 def sim_home() -> Path:
-    """Directory holding every simulated board (`$CAMPRO_SIM_HOME`, default `./.sim`)."""
-    return Path(os.environ.get("CAMPRO_SIM_HOME", ".sim")).resolve()
+    """Directory holding every simulated board (`$CAMPRO_SIM_HOME`, default
+    `$XDG_DATA_HOME/campro-edge-sim`, i.e. `~/.local/share/campro-edge-sim`).
+
+    Per user, not per checkout: a board keeps its host key (and its storage) across clones
+    and `make clean`, as a real board does, so the host-key check never trips over a
+    simulated board that was merely rebuilt.
+    """
+    env = os.environ.get("CAMPRO_SIM_HOME")
+    if env:
+        return Path(env).resolve()
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "campro-edge-sim"
 
 
 class SimSpec(BaseModel):
