@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from campro_edge.errors import CamproError
+from campro_edge.cli import dispatch
 from campro_edge_sim import control, faults
 from campro_edge_sim.spec import DEFAULT_NAME, BoardPaths, SimSpec
 
@@ -213,18 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = build_parser()
-    args = ap.parse_args(argv)
-    if not getattr(args, "_run", None):
-        ap.print_help()
-        return 2
-    try:
-        return int(args._run(args) or 0)
-    except CamproError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        return 130
+    return dispatch(build_parser(), argv)
 
 
 if __name__ == "__main__":

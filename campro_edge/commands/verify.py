@@ -75,14 +75,7 @@ def run(args: argparse.Namespace) -> int:
 
     from campro_edge.evaluation.sources import FolderSource, ModelSource
     from campro_edge.evaluation.thresholds import load_thresholds
-    from campro_edge.ops.verify import (
-        VerifyOptions,
-        campro_hardware,
-        neutral_stock,
-        run_verify,
-        stock_from_iq,
-        verdict,
-    )
+    from campro_edge.ops.verify import campro_hardware, neutral_stock, run_verify, stock_from_iq
 
     console = Console(stderr=True)
     thresholds = load_thresholds(args.thresholds)
@@ -94,16 +87,17 @@ def run(args: argparse.Namespace) -> int:
         source = FolderSource(args.frames)
     else:
         return _run_on_board(args, console, thresholds, campro_hw)
-    opts = VerifyOptions(
-        faces=args.faces, scenes=args.scenes, out_dir=args.output,
-        max_identities=args.max_identities, max_probes=args.max_probes,
-        enhancer=args.enhancer, attack_steps=args.attack_steps, workers=args.workers,
-        seed=args.seed,
-    )
     with _progress(console) as progress:
-        res, paths = run_verify(opts, source, campro_hw, stock_hw, thresholds,
+        res, paths = run_verify(_options(args), source, campro_hw, stock_hw, thresholds,
                                 progress=progress,
                                 info={"parameters": str(args.params)})
+    return _report(console, res, paths)
+
+
+def _report(console, res, paths) -> int:  # type: ignore[no-untyped-def]
+    """Print each check, the report's path; exit status 5 if a check failed."""
+    from campro_edge.ops.verify import verdict
+
     for c in res.checks:
         mark = {"pass": "[green]pass[/]", "fail": "[red]FAIL[/]"}.get(c.status, "[dim]skip[/]")
         console.print(f"{mark}  {c.name}: {c.message}")
@@ -126,7 +120,7 @@ def _options(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 def _run_on_board(args: argparse.Namespace, console, thresholds, campro_hw) -> int:  # type: ignore[no-untyped-def]
     """Capture on the board given by --board/--host; leave it on its stock IQ file."""
     from campro_edge.commands._board_args import board_name
-    from campro_edge.ops.verify import run_verify, verdict
+    from campro_edge.ops.verify import run_verify
     from campro_edge.ops.verify_board import BoardVerifyTarget
 
     try:
@@ -156,12 +150,7 @@ def _run_on_board(args: argparse.Namespace, console, thresholds, campro_hw) -> i
             )
     finally:
         target.restore()
-    for c in res.checks:
-        mark = {"pass": "[green]pass[/]", "fail": "[red]FAIL[/]"}.get(c.status, "[dim]skip[/]")
-        console.print(f"{mark}  {c.name}: {c.message}")
-    console.print(f"report: {paths['html']}")
-    verdict(res, paths)
-    return 0
+    return _report(console, res, paths)
 
 
 class _progress:

@@ -151,5 +151,6 @@ class BoardVerifyTarget:
             quiet = Console(file=io.StringIO())
             rollback(self.board, self.host, to_stock=True, key_file=self.key_file, console=quiet)
             self._say("board back on its stock IQ file")
-        with self._session(self._cfg()) as sess:
-            sess.conn.run(f"rm -f {self._cfg().capture.scene_path}", what="reset scene")
+        cfg = self._cfg()
+        with self._session(cfg) as sess:
+            sess.conn.run(f"rm -f {cfg.capture.scene_path}", what="reset scene")
